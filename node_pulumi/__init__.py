@@ -1,0 +1,39 @@
+"""node-pulumi: snapshots of node.co.id servers as Pulumi resources.
+
+```python
+import node_pulumi as node
+snap = node.Snapshot("before-deploy", server_id="12345", triggers=[release])
+```
+"""
+
+from ._client import REAL_ENDPOINT, SANDBOX_ENDPOINT, NodeClient
+from ._errors import (
+    NodeApiError,
+    NodeConfigError,
+    NodeDecodeError,
+    NodeError,
+    NodeTransportError,
+    SnapshotFailedError,
+    SnapshotTimeoutError,
+    SnapshotWaitError,
+)
+from ._settings import Settings, resolve_settings
+from ._snapshot import Snapshot, SnapshotProvider
+
+__all__ = [
+    "REAL_ENDPOINT",
+    "SANDBOX_ENDPOINT",
+    "NodeApiError",
+    "NodeClient",
+    "NodeConfigError",
+    "NodeDecodeError",
+    "NodeError",
+    "NodeTransportError",
+    "Settings",
+    "Snapshot",
+    "SnapshotFailedError",
+    "SnapshotProvider",
+    "SnapshotTimeoutError",
+    "SnapshotWaitError",
+    "resolve_settings",
+]

@@ -1,0 +1,106 @@
+"""The exception tree: every failure this package raises is a `NodeError`.
+
+Errors carry their facts as attributes and never hold the API key or a request checksum, so their
+text is safe to show in CLI output and CI logs.
+"""
+
+from __future__ import annotations
+
+
+class NodeError(Exception):
+    """Base class of every error raised by node_pulumi."""
+
+
+class NodeConfigError(NodeError):
+    """A required setting is missing or a setting has an invalid value."""
+
+
+class NodeApiError(NodeError):
+    """The API answered with an envelope whose ``code`` is not ``OK``."""
+
+    def __init__(
+        self, code: str, message: str, function: str, http_status: int | None = None
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.function = function
+        self.http_status = http_status
+        detail = f": {message}" if message else ""
+        super().__init__(f"node.co.id {function} failed with {code}{detail}")
+
+    @property
+    def is_not_found(self) -> bool:
+        """Whether the API says the object does not exist.
+
+        The published docs list no error codes, so this matches ``NOT_FOUND``-like codes and
+        "not found" / "does not exist" messages.
+        """
+        text = f"{self.code} {self.message}".lower().replace("_", " ")
+        return any(p in text for p in ("not found", "does not exist", "not exist", "unknown snap"))
+
+
+class NodeTransportError(NodeError):
+    """No usable answer came back: connection failure, timeout, or an HTTP error without envelope.
+
+    ``may_have_reached_server`` is False only when the request certainly was not received (the
+    connection could not be opened); otherwise the API may have acted on it.
+    """
+
+    def __init__(
+        self,
+        function: str,
+        reason: str,
+        *,
+        may_have_reached_server: bool,
+        http_status: int | None = None,
+    ) -> None:
+        self.function = function
+        self.reason = reason
+        self.may_have_reached_server = may_have_reached_server
+        self.http_status = http_status
+        super().__init__(f"node.co.id {function}: {reason}")
+
+
+class NodeDecodeError(NodeError):
+    """A response arrived but its body is not a valid envelope in the requested format."""
+
+    def __init__(self, function: str, reason: str, excerpt: str = "") -> None:
+        self.function = function
+        self.reason = reason
+        self.excerpt = excerpt
+        shown = f" (body starts {excerpt!r})" if excerpt else ""
+        super().__init__(f"node.co.id {function}: undecodable response: {reason}{shown}")
+
+
+class SnapshotWaitError(NodeError):
+    """Waiting for a snapshot to become active did not succeed; the snapshot exists."""
+
+    def __init__(self, snapshot_id: str, status: str | None, message: str) -> None:
+        self.snapshot_id = snapshot_id
+        self.status = status
+        super().__init__(message)
+
+
+class SnapshotTimeoutError(SnapshotWaitError):
+    """The snapshot was still not active when the deadline passed."""
+
+    def __init__(self, snapshot_id: str, status: str | None, timeout: float) -> None:
+        self.timeout = timeout
+        super().__init__(
+            snapshot_id,
+            status,
+            f"snapshot {snapshot_id} was created but is still {status or 'not active'} after "
+            f"{timeout:g}s; it exists outside Pulumi's state: adopt it with Snapshot.get or "
+            "delete it",
+        )
+
+
+class SnapshotFailedError(SnapshotWaitError):
+    """The snapshot reached a status other than ``processing`` or ``active`` while waiting."""
+
+    def __init__(self, snapshot_id: str, status: str | None) -> None:
+        super().__init__(
+            snapshot_id,
+            status,
+            f"snapshot {snapshot_id} was created but became {status!r} instead of 'active'",
+        )

@@ -1,0 +1,331 @@
+"""The `Snapshot` resource and its provider, `SnapshotProvider`."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    Resource,
+    UpdateResult,
+)
+
+from ._client import NodeClient
+from ._errors import (
+    NodeApiError,
+    NodeError,
+    NodeTransportError,
+    SnapshotFailedError,
+    SnapshotTimeoutError,
+    SnapshotWaitError,
+)
+from ._provider import UNKNOWN, NodeProvider
+
+SERVER_ID_MAX = 50
+DEFAULT_WAIT_TIMEOUT = 1800.0
+
+# Inputs whose change means a new snapshot, and inputs that only steer this provider.
+REPLACING_INPUTS = ("server_id", "triggers")
+LOCAL_INPUTS = ("wait_until_active", "wait_timeout")
+
+
+class SnapshotProvider(NodeProvider):
+    """Creates, refreshes and deletes snapshots through the node.co.id API.
+
+    ``poll_interval`` is the first wait between status polls while waiting for ``active``; each
+    later wait is ``poll_backoff`` times longer, up to ``poll_max_interval``.
+    """
+
+    def __init__(
+        self,
+        *,
+        poll_interval: float = 1.0,
+        poll_backoff: float = 1.5,
+        poll_max_interval: float = 30.0,
+    ) -> None:
+        self.poll_interval = poll_interval
+        self.poll_backoff = poll_backoff
+        self.poll_max_interval = poll_max_interval
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate inputs without any API call or credentials, so preview reports bad input."""
+        inputs = dict(news)
+        failures: list[CheckFailure] = []
+        server_id = inputs.get("server_id")
+        if isinstance(server_id, int) and not isinstance(server_id, bool):
+            server_id = inputs["server_id"] = str(server_id)
+        if server_id is None:
+            failures.append(CheckFailure("server_id", "server_id is required"))
+        elif server_id != UNKNOWN:
+            if not isinstance(server_id, str) or not server_id.strip():
+                failures.append(
+                    CheckFailure(
+                        "server_id", f"server_id must be a non-empty string: {server_id!r}"
+                    )
+                )
+            elif len(server_id) > SERVER_ID_MAX:
+                failures.append(
+                    CheckFailure(
+                        "server_id",
+                        f"server_id is {len(server_id)} characters long; the API accepts at "
+                        f"most {SERVER_ID_MAX}",
+                    )
+                )
+        wait = inputs.get("wait_until_active", True)
+        if wait != UNKNOWN and not isinstance(wait, bool):
+            failures.append(
+                CheckFailure(
+                    "wait_until_active", f"wait_until_active must be true or false: {wait!r}"
+                )
+            )
+        timeout = inputs.get("wait_timeout", DEFAULT_WAIT_TIMEOUT)
+        if timeout != UNKNOWN and not _is_positive_number(timeout):
+            failures.append(
+                CheckFailure(
+                    "wait_timeout",
+                    f"wait_timeout must be a positive number of seconds: {timeout!r}",
+                )
+            )
+        if "triggers" in inputs:
+            try:
+                json.dumps(inputs["triggers"], allow_nan=False)
+            except (TypeError, ValueError) as exc:
+                failures.append(
+                    CheckFailure("triggers", f"triggers must be JSON-serialisable values: {exc}")
+                )
+        return CheckResult(inputs, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Replace on a new server_id or triggers; wait settings change in place, with no call."""
+        replaces = [k for k in REPLACING_INPUTS if _changed(olds.get(k), news.get(k))]
+        local = [
+            k
+            for k in LOCAL_INPUTS
+            if _changed(_with_default(k, olds.get(k)), _with_default(k, news.get(k)))
+        ]
+        return DiffResult(changes=bool(replaces or local), replaces=replaces)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Take one snapshot (one create_snapshot call), then wait for it if asked to."""
+        server_id = str(props["server_id"])
+        wait = props.get("wait_until_active", True)
+        timeout = float(props.get("wait_timeout", DEFAULT_WAIT_TIMEOUT))
+        settings = self.settings()
+        with settings.client() as client:
+            started = time.monotonic()
+            try:
+                created = client.create_snapshot(server_id)
+            except NodeTransportError as exc:
+                if exc.may_have_reached_server:
+                    raise NodeTransportError(
+                        exc.function,
+                        f"{exc.reason}; the API may have started a snapshot of server "
+                        f"{server_id} anyway: look for it (get_snapshot_list) before rerunning",
+                        may_have_reached_server=True,
+                        http_status=exc.http_status,
+                    ) from None
+                raise
+            snapshot_id = created.get("snapshot_id")
+            if not snapshot_id:
+                raise NodeError(
+                    f"create_snapshot for server {server_id} answered OK without a snapshot_id"
+                )
+            details = created
+            if wait:
+                details = {
+                    **created,
+                    **self._wait_until_active(
+                        client,
+                        snapshot_id,
+                        deadline=started + timeout,
+                        timeout=timeout,
+                        client_ip_address=settings.client_ip_address,
+                    ),
+                }
+        return CreateResult(snapshot_id, _outputs(props, details))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Refresh from get_snapshot_detail; a snapshot that is gone or deleted leaves state."""
+        settings = self.settings()
+        with settings.client() as client:
+            try:
+                details = client.get_snapshot_detail(id_, settings.client_ip_address)
+            except NodeApiError as exc:
+                if exc.is_not_found:
+                    return ReadResult("", {})
+                raise
+        if details.get("snapshot_status") == "deleted":
+            return ReadResult("", {})
+        outs = _outputs(props, {"snapshot_id": id_, **details})
+        inputs = {k: outs[k] for k in ("server_id", *LOCAL_INPUTS, "triggers") if k in outs}
+        return ReadResult(id_, outs, inputs)
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Only wait settings can change in place: keep every output, take the new settings."""
+        outs = {k: v for k, v in olds.items() if k not in LOCAL_INPUTS}
+        outs.update({k: news[k] for k in LOCAL_INPUTS if k in news})
+        return UpdateResult(outs)
+
+    def delete(self, id_: str, _props: dict[str, Any]) -> None:
+        """Delete the snapshot; one that is already gone counts as deleted."""
+        with self.settings().client() as client:
+            try:
+                client.delete_snapshot(id_)
+            except NodeApiError as exc:
+                if not exc.is_not_found:
+                    raise
+
+    def _wait_until_active(
+        self,
+        client: NodeClient,
+        snapshot_id: str,
+        *,
+        deadline: float,
+        timeout: float,
+        client_ip_address: str | None,
+    ) -> dict[str, Any]:
+        interval = self.poll_interval
+        status: str | None = "processing"
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise SnapshotTimeoutError(snapshot_id, status, timeout)
+            time.sleep(min(interval, remaining))
+            interval = min(interval * self.poll_backoff, self.poll_max_interval)
+            try:
+                details = client.get_snapshot_detail(snapshot_id, client_ip_address)
+            except NodeError as exc:
+                raise SnapshotWaitError(
+                    snapshot_id,
+                    status,
+                    f"snapshot {snapshot_id} was created, but reading its status failed: {exc}; "
+                    "it exists outside Pulumi's state: adopt it with Snapshot.get or delete it",
+                ) from exc
+            status = details.get("snapshot_status")
+            if status == "active":
+                return details
+            if status != "processing":
+                raise SnapshotFailedError(snapshot_id, status)
+
+
+class Snapshot(Resource, module="node", name="Snapshot"):
+    """A manual snapshot of a node.co.id server, taken when the resource is created.
+
+    A new ``server_id`` or a changed ``triggers`` value takes a new snapshot (the new one is
+    created before the old one is deleted, unless ``delete_before_replace`` is set). With
+    ``wait_until_active`` the create waits, up to ``wait_timeout`` seconds, for the snapshot to
+    become ``active``; otherwise it records the ``processing`` status the API answered.
+    """
+
+    snapshot_id: pulumi.Output[str]
+    snapshot_status: pulumi.Output[str]
+    server_id: pulumi.Output[str]
+    snapshot_name: pulumi.Output[str | None]
+    snapshot_size: pulumi.Output[float | None]
+    created_at: pulumi.Output[str | None]
+    triggers: pulumi.Output[Any]
+    wait_until_active: pulumi.Output[bool]
+    wait_timeout: pulumi.Output[float]
+
+    def __init__(
+        self,
+        resource_name: str,
+        server_id: pulumi.Input[str],
+        *,
+        triggers: pulumi.Input[Sequence[Any]] | None = None,
+        wait_until_active: pulumi.Input[bool] = True,
+        wait_timeout: pulumi.Input[float] = DEFAULT_WAIT_TIMEOUT,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(
+            SnapshotProvider(),
+            resource_name,
+            {
+                "server_id": server_id,
+                "triggers": triggers,
+                "wait_until_active": wait_until_active,
+                "wait_timeout": wait_timeout,
+                **dict.fromkeys(_OUTPUT_ONLY),
+            },
+            opts,
+        )
+
+    @staticmethod
+    def get(
+        resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
+    ) -> Snapshot:
+        """Adopt an existing snapshot by id (through the provider's ``read``)."""
+        merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
+        snapshot = Snapshot.__new__(Snapshot)
+        Resource.__init__(
+            snapshot,
+            SnapshotProvider(),
+            resource_name,
+            dict.fromkeys(("server_id", "triggers", *LOCAL_INPUTS, *_OUTPUT_ONLY)),
+            merged,
+        )
+        return snapshot
+
+
+_OUTPUT_ONLY = ("snapshot_id", "snapshot_status", "snapshot_name", "snapshot_size", "created_at")
+
+
+def _outputs(props: Mapping[str, Any], details: Mapping[str, Any]) -> dict[str, Any]:
+    """Build the resource's outputs: its inputs, and what the API reported of the snapshot."""
+    outs: dict[str, Any] = {
+        "server_id": details.get("server_id") or props.get("server_id"),
+        "wait_until_active": props.get("wait_until_active", True),
+        "wait_timeout": props.get("wait_timeout", DEFAULT_WAIT_TIMEOUT),
+        "snapshot_id": details.get("snapshot_id"),
+        "snapshot_status": details.get("snapshot_status"),
+        "snapshot_name": details.get("snapshot_name"),
+        "snapshot_size": details.get("snapshot_size"),
+        "created_at": details.get("snapshot_add_time"),
+    }
+    if props.get("triggers") is not None:
+        outs["triggers"] = props["triggers"]
+    return {k: v for k, v in outs.items() if v is not None}
+
+
+def _changed(old: Any, new: Any) -> bool:
+    if _contains_unknown(new):
+        return True
+    return _canonical(old) != _canonical(new)
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _contains_unknown(value: Any) -> bool:
+    if value == UNKNOWN:
+        return True
+    if isinstance(value, Mapping):
+        return any(_contains_unknown(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_contains_unknown(v) for v in value)
+    return False
+
+
+def _with_default(key: str, value: Any) -> Any:
+    if value is not None:
+        return value
+    return True if key == "wait_until_active" else DEFAULT_WAIT_TIMEOUT
+
+
+def _is_positive_number(value: Any) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    )

@@ -1,0 +1,31 @@
+"""A local emulator of the node.co.id API's snapshot functions, for tests and development.
+
+Run it in-process with `Sandbox`, or as a separate process with
+``python -m node_pulumi.sandbox --port 8765 --user-id U --api-key K``.
+"""
+
+from ._server import (
+    DUPLICATE_RANDOM,
+    INVALID_CHECKSUM,
+    INVALID_PARAMETER,
+    INVALID_USER,
+    MISSING_PARAMETER,
+    NOT_FOUND,
+    UNKNOWN_FUNCTION,
+    Call,
+    Fault,
+    Sandbox,
+)
+
+__all__ = [
+    "DUPLICATE_RANDOM",
+    "INVALID_CHECKSUM",
+    "INVALID_PARAMETER",
+    "INVALID_USER",
+    "MISSING_PARAMETER",
+    "NOT_FOUND",
+    "UNKNOWN_FUNCTION",
+    "Call",
+    "Fault",
+    "Sandbox",
+]

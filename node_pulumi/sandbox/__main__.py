@@ -1,0 +1,79 @@
+"""Run the sandbox as a process: ``python -m node_pulumi.sandbox --port 8765 --user-id U ...``.
+
+Prints one line, ``node.co.id sandbox listening on http://HOST:PORT/api/v1/``, once it accepts
+connections (with the real port when ``--port 0``), logs one line per call to stderr, and stops
+cleanly on SIGTERM or SIGINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+from types import FrameType
+
+from ._server import Sandbox
+
+API_KEY_ENV = "NODE_SANDBOX_API_KEY"
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m node_pulumi.sandbox",
+        description="A local emulator of the node.co.id snapshot API.",
+    )
+    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
+    parser.add_argument("--user-id", required=True, help="the user_id calls must send")
+    parser.add_argument(
+        "--api-key",
+        default=os.environ.get(API_KEY_ENV),
+        help=f"the API key checksums are made with (default: ${API_KEY_ENV})",
+    )
+    parser.add_argument("--db", default=":memory:", help="SQLite file to keep data in")
+    parser.add_argument(
+        "--processing-seconds",
+        type=float,
+        default=2.0,
+        help="seconds a new snapshot stays 'processing'",
+    )
+    args = parser.parse_args(argv)
+    if not args.api_key:
+        parser.error(f"--api-key or ${API_KEY_ENV} is required")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve until SIGTERM/SIGINT; return the exit status."""
+    args = _parse_args(argv)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    sandbox = Sandbox(
+        args.user_id,
+        args.api_key,
+        host=args.host,
+        port=args.port,
+        db=args.db,
+        processing_seconds=args.processing_seconds,
+        log=sys.stderr,
+    )
+    try:
+        sandbox.start()
+    except OSError as error:
+        print(f"cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+        return 1
+    print(f"node.co.id sandbox listening on {sandbox.url}", flush=True)
+    stop.wait()
+    sandbox.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

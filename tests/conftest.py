@@ -1,0 +1,42 @@
+"""Shared fixtures: a sandbox API on a loopback socket per test, and a clean environment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from node_pulumi import NodeClient
+from node_pulumi.sandbox import Sandbox
+
+USER_ID = "10001"
+API_KEY = "test-key-Zq8Jr2vLx5Wm"  # a test value: asserted absent from errors and pickles
+
+
+@pytest.fixture(autouse=True)
+def _no_node_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep a developer's own NODE_* settings out of the tests."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("NODE_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox(USER_ID, API_KEY, processing_seconds=0.3) as server:
+        yield server
+
+
+@pytest.fixture(params=["json", "xml"])
+def response_format(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def client(sandbox: Sandbox, response_format: str) -> Iterator[NodeClient]:
+    with NodeClient(
+        USER_ID, API_KEY, endpoint=sandbox.url, response_format=response_format, backoff=0
+    ) as node:
+        yield node

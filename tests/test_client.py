@@ -1,0 +1,241 @@
+"""NodeClient against the sandbox over real HTTP, in both formats."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from node_pulumi import (
+    NodeApiError,
+    NodeClient,
+    NodeConfigError,
+    NodeDecodeError,
+    NodeTransportError,
+)
+from node_pulumi.sandbox import Sandbox
+
+from .conftest import API_KEY, USER_ID
+
+
+def test_snapshot_round_trip_gives_plain_values(client: NodeClient, sandbox: Sandbox) -> None:
+    created = client.create_snapshot("12345")
+    assert created["server_id"] == "12345"
+    assert created["snapshot_status"] == "processing"
+    detail = client.get_snapshot_detail(created["snapshot_id"], client_ip_address="203.0.113.7")
+    assert detail["snapshot_id"] == created["snapshot_id"]
+    assert detail["server_id"] == "12345"
+    assert detail["snapshot_cycle"] == "manual"
+    assert isinstance(detail["snapshot_size"], int | float)
+    assert isinstance(detail["snapshot_url_expires"], int)
+    assert detail == sandbox_detail(sandbox, created["snapshot_id"])
+    deleted = client.delete_snapshot(created["snapshot_id"])
+    assert deleted == {"snapshot_id": created["snapshot_id"], "snapshot_status": "deleted"}
+
+
+def sandbox_detail(sandbox: Sandbox, snapshot_id: str) -> dict[str, object]:
+    """What the sandbox holds, with empty values dropped as the client reports them (None)."""
+    (record,) = [s for s in sandbox.snapshots() if s["snapshot_id"] == snapshot_id]
+    return {k: (None if v == "" else v) for k, v in record.items()}
+
+
+def test_json_and_xml_give_identical_data(sandbox: Sandbox) -> None:
+    def node(fmt: str) -> NodeClient:
+        return NodeClient(USER_ID, API_KEY, endpoint=sandbox.url, response_format=fmt)
+
+    snapshot_id = node("json").create_snapshot("777")["snapshot_id"]
+    node("json").create_snapshot("777")
+    as_json = node("json").get_snapshot_detail(snapshot_id)
+    as_xml = node("xml").get_snapshot_detail(snapshot_id)
+    assert as_json == as_xml
+    filters = {"client_ip_address": "203.0.113.7", "snapshot_status": "all", "server_id": "777"}
+    listed_json = list(node("json").get_snapshot_list(**filters))
+    listed_xml = list(node("xml").get_snapshot_list(**filters))
+    assert len(listed_json) == 2
+    assert listed_json == listed_xml
+
+
+def test_xml_calls_ask_for_xml(client: NodeClient, sandbox: Sandbox) -> None:
+    client.create_snapshot("1")
+    (call,) = sandbox.calls("create_snapshot")
+    assert call.format == client.response_format
+    assert call.method == "POST"
+    assert "checksum" not in call.params
+
+
+def test_list_walks_every_page(client: NodeClient, sandbox: Sandbox) -> None:
+    ids = {client.create_snapshot("42")["snapshot_id"] for _ in range(23)}
+    client.create_snapshot("43")
+    sandbox.clear_calls()
+    records = list(
+        client.get_snapshot_list(
+            client_ip_address="203.0.113.7",
+            server_id="42",
+            snapshot_status="all",
+            records_per_page=10,
+        )
+    )
+    assert {r["snapshot_id"] for r in records} == ids
+    assert len(records) == 23
+    assert len(sandbox.calls("get_snapshot_list")) == 3
+
+
+def test_schedule_echoes_integers(client: NodeClient) -> None:
+    data = client.set_server_snapshot_schedule(
+        "12345", daily_snapshot="yes", daily_snapshot_max_age=7
+    )
+    assert data["server_id"] == "12345"
+    assert data["daily_snapshot"] == "yes"
+    assert data["daily_snapshot_max_age"] == 7
+    assert data["weekly_snapshot_max_age"] == 0
+
+
+def test_error_envelope_raises_api_error_with_its_fields(
+    client: NodeClient, sandbox: Sandbox
+) -> None:
+    sandbox.set_fault("get_snapshot_detail", error=("QUOTA_EXCEEDED", "Too many requests today."))
+    with pytest.raises(NodeApiError) as caught:
+        client.get_snapshot_detail("abc")
+    assert caught.value.code == "QUOTA_EXCEEDED"
+    assert caught.value.message == "Too many requests today."
+    assert caught.value.function == "get_snapshot_detail"
+    assert "Too many requests today." in str(caught.value)
+    assert len(sandbox.calls("get_snapshot_detail")) == 1, "an API answer is never retried"
+
+
+def test_unknown_snapshot_is_not_found(client: NodeClient) -> None:
+    with pytest.raises(NodeApiError) as caught:
+        client.get_snapshot_detail("doesnotexist")
+    assert caught.value.is_not_found
+
+
+def test_validation_error_comes_from_the_api(client: NodeClient) -> None:
+    with pytest.raises(NodeApiError) as caught:
+        client.create_snapshot("x" * 51)
+    assert caught.value.code == "INVALID_PARAMETER"
+
+
+def test_read_calls_retry_5xx_with_a_fresh_random(client: NodeClient, sandbox: Sandbox) -> None:
+    snapshot_id = client.create_snapshot("5")["snapshot_id"]
+    sandbox.set_fault("get_snapshot_detail", http_status=503, times=2)
+    assert client.get_snapshot_detail(snapshot_id)["snapshot_id"] == snapshot_id
+    calls = sandbox.calls("get_snapshot_detail")
+    assert [c.http_status for c in calls] == [503, 503, 200]
+    assert len({c.params["random"] for c in calls}) == 3
+
+
+def test_read_calls_give_up_after_the_retries(client: NodeClient, sandbox: Sandbox) -> None:
+    sandbox.set_fault("get_snapshot_detail", http_status=502)
+    with pytest.raises(NodeTransportError) as caught:
+        client.get_snapshot_detail("abc")
+    assert caught.value.http_status == 502
+    assert len(sandbox.calls("get_snapshot_detail")) == 1 + client.retries
+
+
+def test_create_is_never_repeated_once_sent(client: NodeClient, sandbox: Sandbox) -> None:
+    sandbox.set_fault("create_snapshot", http_status=500, after=True, times=1)
+    with pytest.raises(NodeTransportError) as caught:
+        client.create_snapshot("9")
+    assert caught.value.may_have_reached_server
+    assert len(sandbox.calls("create_snapshot")) == 1
+    assert len(sandbox.snapshots()) == 1, "the server acted once; nothing was repeated"
+
+
+def test_create_timeout_is_not_retried(sandbox: Sandbox, response_format: str) -> None:
+    # Only the first call is slow: a retry would have succeeded instead of raising.
+    sandbox.set_fault("create_snapshot", latency=1.0, times=1)
+    node = NodeClient(
+        USER_ID, API_KEY, endpoint=sandbox.url, response_format=response_format, timeout=0.2
+    )
+    with pytest.raises(NodeTransportError) as caught:
+        node.create_snapshot("1")
+    assert caught.value.may_have_reached_server
+    assert "in time" in str(caught.value)
+
+
+def test_read_timeout_is_retried(sandbox: Sandbox, response_format: str) -> None:
+    node = NodeClient(
+        USER_ID,
+        API_KEY,
+        endpoint=sandbox.url,
+        response_format=response_format,
+        timeout=0.2,
+        backoff=0,
+    )
+    snapshot_id = node.create_snapshot("1")["snapshot_id"]
+    sandbox.set_fault("get_snapshot_detail", latency=1.0, times=1)
+    assert node.get_snapshot_detail(snapshot_id)["snapshot_id"] == snapshot_id
+
+
+def test_connection_refused_is_retried_then_reported() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    node = NodeClient(USER_ID, API_KEY, endpoint=f"http://127.0.0.1:{port}/api/v1/", backoff=0)
+    with pytest.raises(NodeTransportError) as caught:
+        node.create_snapshot("1")
+    assert not caught.value.may_have_reached_server
+    assert "refused" in str(caught.value).lower()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "body"),
+    [
+        ("json", b"<html>Service temporarily down</html>"),
+        ("json", b'{"code": "OK", "message": "x", "data": {'),
+        ("xml", b'<?xml version="1.0"?>\n<code>OK</code><message>x</message><data><a></data>'),
+        ("xml", b"not xml at all"),
+        ("json", b"\xff\xfe\x00garbage"),
+    ],
+)
+def test_malformed_bodies_raise_decode_errors(sandbox: Sandbox, fmt: str, body: bytes) -> None:
+    sandbox.set_fault("get_snapshot_detail", body=body)
+    node = NodeClient(USER_ID, API_KEY, endpoint=sandbox.url, response_format=fmt, backoff=0)
+    with pytest.raises(NodeDecodeError) as caught:
+        node.get_snapshot_detail("abc")
+    assert caught.value.function == "get_snapshot_detail"
+
+
+def test_xml_with_a_root_element_is_accepted_too(sandbox: Sandbox) -> None:
+    sandbox.set_fault(
+        "get_snapshot_detail",
+        body=b'<?xml version="1.0"?><response><code>OK</code><message/>'
+        b"<data><snapshot_id>s1</snapshot_id><snapshot_size>2.5</snapshot_size></data></response>",
+    )
+    node = NodeClient(USER_ID, API_KEY, endpoint=sandbox.url, response_format="xml")
+    assert node.get_snapshot_detail("s1") == {"snapshot_id": "s1", "snapshot_size": 2.5}
+
+
+def test_wrong_key_is_reported_without_the_key(sandbox: Sandbox) -> None:
+    node = NodeClient(USER_ID, "wrong-" + API_KEY, endpoint=sandbox.url)
+    with pytest.raises(NodeApiError) as caught:
+        node.create_snapshot("1")
+    assert caught.value.code == "INVALID_CHECKSUM"
+    assert API_KEY not in str(caught.value) and API_KEY not in repr(node)
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    ["http://node.co.id/api/v1/", "http://10.0.0.5:8765/api/v1/", "ftp://127.0.0.1/", "nonsense"],
+)
+def test_plain_http_is_refused_off_loopback(endpoint: str) -> None:
+    with pytest.raises(NodeConfigError):
+        NodeClient(USER_ID, API_KEY, endpoint=endpoint)
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://node.co.id/api/v1",
+        "http://127.0.0.1:8765/api/v1/",
+        "http://[::1]:1/",
+        "http://localhost/",
+    ],
+)
+def test_https_and_loopback_endpoints_are_accepted(endpoint: str) -> None:
+    assert NodeClient(USER_ID, API_KEY, endpoint=endpoint).endpoint.endswith("/")
+
+
+def test_tls_verification_stays_on() -> None:
+    node = NodeClient(USER_ID, API_KEY)
+    assert node._session.verify is True
