@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Sourced by scripts/demo.sh and .ci/run: makes .venv with the package and its dev tools, finds or
+# builds the Pulumi CLI (tools/pulumi-cli.sh), and puts both first on PATH.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if [ ! -x "$root/.venv/bin/python" ]; then
+    echo "setup: creating .venv" >&2
+    python3 -m venv "$root/.venv"
+fi
+if ! "$root/.venv/bin/python" -c "import node_pulumi, pytest, hypothesis, ruff, mypy" 2>/dev/null; then
+    echo "setup: installing node-pulumi and its dev tools into .venv" >&2
+    "$root/.venv/bin/python" -m pip install --quiet --upgrade pip >&2
+    "$root/.venv/bin/python" -m pip install --quiet -e "$root[dev]" >&2
+fi
+NODE_PULUMI_CLI_DIR=$(bash "$root/tools/pulumi-cli.sh")
+export NODE_PULUMI_CLI_DIR
+export PATH="$root/.venv/bin:$NODE_PULUMI_CLI_DIR:$PATH"
