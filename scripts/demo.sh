@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The demo: `pulumi up` of examples/basic (stack dev) against a local sandbox of the API, with a
+# local file backend in .pulumi-state/. Prints the snapshot's id and status. Safe to rerun.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+
+state="$PWD/.pulumi-state"
+mkdir -p "$state/backend"
+export PULUMI_BACKEND_URL="file://$state/backend"
+export PULUMI_HOME="$state/home"
+export PULUMI_CONFIG_PASSPHRASE=node-pulumi-demo  # the demo stack's passphrase: not a secret
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+unset NODE_USER_ID NODE_API_KEY NODE_ENDPOINT NODE_SANDBOX NODE_FORMAT  # Pulumi.dev.yaml decides
+
+# The sandbox accepts the demo credentials that Pulumi.dev.yaml holds (the key encrypted).
+mkfifo "$state/sandbox.out" 2>/dev/null || true
+python -m node_pulumi.sandbox --port 8765 --user-id 10001 --api-key demo-api-key \
+    --db "$state/sandbox.db" >"$state/sandbox.out" 2>"$state/sandbox.log" &
+sandbox=$!
+trap 'kill "$sandbox" 2>/dev/null; wait "$sandbox" 2>/dev/null || true' EXIT
+if ! read -r -t 30 listening <"$state/sandbox.out"; then
+    echo "demo: the sandbox did not start (is port 8765 taken?):" >&2
+    cat "$state/sandbox.log" >&2
+    exit 1
+fi
+echo "demo: $listening" >&2
+
+pulumi stack select dev --create --non-interactive
+pulumi up --yes --non-interactive
+echo
+echo "snapshot_id:     $(pulumi stack output snapshot_id)"
+echo "snapshot_status: $(pulumi stack output snapshot_status)"
