@@ -17,6 +17,9 @@ from ._errors import (
     SnapshotTimeoutError,
     SnapshotWaitError,
 )
+from ._hooks import snapshot_before_update
+from ._lookup import get_snapshots
+from ._schedule import SnapshotSchedule, SnapshotScheduleProvider
 from ._settings import Settings, resolve_settings
 from ._snapshot import Snapshot, SnapshotProvider
 
@@ -33,7 +36,11 @@ __all__ = [
     "Snapshot",
     "SnapshotFailedError",
     "SnapshotProvider",
+    "SnapshotSchedule",
+    "SnapshotScheduleProvider",
     "SnapshotTimeoutError",
     "SnapshotWaitError",
+    "get_snapshots",
     "resolve_settings",
+    "snapshot_before_update",
 ]

@@ -4,12 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi.dynamic import ConfigureRequest, ResourceProvider
+from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
 
 from ._settings import ConfigLookup, Settings, resolve_settings
 
 # pulumi.dynamic marks a not-yet-known input (during preview) with this value.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+SERVER_ID_MAX = 50
+
+
+def check_server_id(inputs: dict[str, Any]) -> list[CheckFailure]:
+    """Validate ``inputs["server_id"]`` as the API's 50-character id; a number becomes a string."""
+    server_id = inputs.get("server_id")
+    if isinstance(server_id, int) and not isinstance(server_id, bool):
+        server_id = inputs["server_id"] = str(server_id)
+    if server_id is None:
+        return [CheckFailure("server_id", "server_id is required")]
+    if server_id == UNKNOWN:
+        return []
+    if not isinstance(server_id, str) or not server_id.strip():
+        return [CheckFailure("server_id", f"server_id must be a non-empty string: {server_id!r}")]
+    if len(server_id) > SERVER_ID_MAX:
+        return [
+            CheckFailure(
+                "server_id",
+                f"server_id is {len(server_id)} characters long; the API accepts at most "
+                f"{SERVER_ID_MAX}",
+            )
+        ]
+    return []
 
 
 class NodeProvider(ResourceProvider):

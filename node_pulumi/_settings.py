@@ -123,6 +123,13 @@ def resolve_settings(
     )
 
 
+def program_settings() -> Settings:
+    """Resolve the settings inside a Pulumi program (for lookups and hooks), from its config."""
+    from pulumi.runtime import get_config
+
+    return resolve_settings(get_config)
+
+
 def _no_config(_key: str) -> None:
     return None
 

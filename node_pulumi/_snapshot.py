@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -28,9 +28,8 @@ from ._errors import (
     SnapshotTimeoutError,
     SnapshotWaitError,
 )
-from ._provider import UNKNOWN, NodeProvider
+from ._provider import UNKNOWN, NodeProvider, check_server_id
 
-SERVER_ID_MAX = 50
 DEFAULT_WAIT_TIMEOUT = 1800.0
 
 # Inputs whose change means a new snapshot, and inputs that only steer this provider.
@@ -59,27 +58,7 @@ class SnapshotProvider(NodeProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate inputs without any API call or credentials, so preview reports bad input."""
         inputs = dict(news)
-        failures: list[CheckFailure] = []
-        server_id = inputs.get("server_id")
-        if isinstance(server_id, int) and not isinstance(server_id, bool):
-            server_id = inputs["server_id"] = str(server_id)
-        if server_id is None:
-            failures.append(CheckFailure("server_id", "server_id is required"))
-        elif server_id != UNKNOWN:
-            if not isinstance(server_id, str) or not server_id.strip():
-                failures.append(
-                    CheckFailure(
-                        "server_id", f"server_id must be a non-empty string: {server_id!r}"
-                    )
-                )
-            elif len(server_id) > SERVER_ID_MAX:
-                failures.append(
-                    CheckFailure(
-                        "server_id",
-                        f"server_id is {len(server_id)} characters long; the API accepts at "
-                        f"most {SERVER_ID_MAX}",
-                    )
-                )
+        failures = check_server_id(inputs)
         wait = inputs.get("wait_until_active", True)
         if wait != UNKNOWN and not isinstance(wait, bool):
             failures.append(
@@ -116,42 +95,24 @@ class SnapshotProvider(NodeProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Take one snapshot (one create_snapshot call), then wait for it if asked to."""
-        server_id = str(props["server_id"])
-        wait = props.get("wait_until_active", True)
-        timeout = float(props.get("wait_timeout", DEFAULT_WAIT_TIMEOUT))
         settings = self.settings()
         with settings.client() as client:
-            started = time.monotonic()
-            try:
-                created = client.create_snapshot(server_id)
-            except NodeTransportError as exc:
-                if exc.may_have_reached_server:
-                    raise NodeTransportError(
-                        exc.function,
-                        f"{exc.reason}; the API may have started a snapshot of server "
-                        f"{server_id} anyway: look for it (get_snapshot_list) before rerunning",
-                        may_have_reached_server=True,
-                        http_status=exc.http_status,
-                    ) from None
-                raise
-            snapshot_id = created.get("snapshot_id")
-            if not snapshot_id:
-                raise NodeError(
-                    f"create_snapshot for server {server_id} answered OK without a snapshot_id"
-                )
-            details = created
-            if wait:
-                details = {
-                    **created,
-                    **self._wait_until_active(
-                        client,
-                        snapshot_id,
-                        deadline=started + timeout,
-                        timeout=timeout,
-                        client_ip_address=settings.client_ip_address,
-                    ),
-                }
-        return CreateResult(snapshot_id, _outputs(props, details))
+            details = take_snapshot(
+                client,
+                str(props["server_id"]),
+                wait=bool(props.get("wait_until_active", True)),
+                timeout=float(props.get("wait_timeout", DEFAULT_WAIT_TIMEOUT)),
+                client_ip_address=settings.client_ip_address,
+                intervals=self.poll_intervals(),
+            )
+        return CreateResult(details["snapshot_id"], _outputs(props, details))
+
+    def poll_intervals(self) -> Iterator[float]:
+        """The waits between status polls: ``poll_interval``, growing by ``poll_backoff``."""
+        interval = self.poll_interval
+        while True:
+            yield interval
+            interval = min(interval * self.poll_backoff, self.poll_max_interval)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh from get_snapshot_detail; a snapshot that is gone or deleted leaves state."""
@@ -184,37 +145,59 @@ class SnapshotProvider(NodeProvider):
                 if not exc.is_not_found:
                     raise
 
-    def _wait_until_active(
-        self,
-        client: NodeClient,
-        snapshot_id: str,
-        *,
-        deadline: float,
-        timeout: float,
-        client_ip_address: str | None,
-    ) -> dict[str, Any]:
-        interval = self.poll_interval
-        status: str | None = "processing"
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise SnapshotTimeoutError(snapshot_id, status, timeout)
-            time.sleep(min(interval, remaining))
-            interval = min(interval * self.poll_backoff, self.poll_max_interval)
-            try:
-                details = client.get_snapshot_detail(snapshot_id, client_ip_address)
-            except NodeError as exc:
-                raise SnapshotWaitError(
-                    snapshot_id,
-                    status,
-                    f"snapshot {snapshot_id} was created, but reading its status failed: {exc}; "
-                    "it exists outside Pulumi's state: adopt it with Snapshot.get or delete it",
-                ) from exc
-            status = details.get("snapshot_status")
-            if status == "active":
-                return details
-            if status != "processing":
-                raise SnapshotFailedError(snapshot_id, status)
+
+def take_snapshot(
+    client: NodeClient,
+    server_id: str,
+    *,
+    wait: bool,
+    timeout: float,
+    client_ip_address: str | None,
+    intervals: Iterator[float],
+) -> dict[str, Any]:
+    """Start a snapshot of ``server_id`` and, with ``wait``, wait until it is active.
+
+    Returns what the API reported of it. Every error raised after the snapshot exists names it.
+    """
+    started = time.monotonic()
+    try:
+        created = client.create_snapshot(server_id)
+    except NodeTransportError as exc:
+        if exc.may_have_reached_server:
+            raise NodeTransportError(
+                exc.function,
+                f"{exc.reason}; the API may have started a snapshot of server {server_id} "
+                "anyway: look for it (get_snapshot_list) before rerunning",
+                may_have_reached_server=True,
+                http_status=exc.http_status,
+            ) from None
+        raise
+    snapshot_id = created.get("snapshot_id")
+    if not snapshot_id:
+        raise NodeError(f"create_snapshot for server {server_id} answered OK without a snapshot_id")
+    if not wait:
+        return created
+    status = created.get("snapshot_status")
+    for interval in intervals:
+        remaining = started + timeout - time.monotonic()
+        if remaining <= 0:
+            raise SnapshotTimeoutError(snapshot_id, status, timeout)
+        time.sleep(min(interval, remaining))
+        try:
+            details = client.get_snapshot_detail(snapshot_id, client_ip_address)
+        except NodeError as exc:
+            raise SnapshotWaitError(
+                snapshot_id,
+                status,
+                f"snapshot {snapshot_id} was created, but reading its status failed: {exc}; "
+                "it exists outside Pulumi's state: adopt it with Snapshot.get or delete it",
+            ) from exc
+        status = details.get("snapshot_status")
+        if status == "active":
+            return {**created, **details}
+        if status != "processing":
+            raise SnapshotFailedError(snapshot_id, status)
+    raise SnapshotTimeoutError(snapshot_id, status, timeout)
 
 
 class Snapshot(Resource, module="node", name="Snapshot"):

@@ -182,18 +182,15 @@ def test_snapshot_deleted_while_waiting_fails_naming_it(slow_sandbox: Sandbox) -
 
 
 def test_failure_status_while_waiting(slow_sandbox: Sandbox) -> None:
-    sandbox = slow_sandbox
-    provider = configured(sandbox)
-    real_wait = provider._wait_until_active
-
-    def delete_then_wait(client: Any, snapshot_id: str, **kwargs: Any) -> dict[str, Any]:
-        sandbox.delete_snapshot_behind_back(snapshot_id)
-        return real_wait(client, snapshot_id, **kwargs)
-
-    provider._wait_until_active = delete_then_wait  # type: ignore[method-assign]
+    slow_sandbox.set_fault(
+        "get_snapshot_detail",
+        body=b'{"code": "OK", "message": "", "data": {"snapshot_status": "deleted"}}',
+    )
     with pytest.raises(SnapshotFailedError) as caught:
-        provider.create(props(wait_until_active=True))
+        configured(slow_sandbox).create(props(wait_until_active=True))
+    (snapshot,) = slow_sandbox.snapshots()
     assert caught.value.status == "deleted"
+    assert caught.value.snapshot_id == snapshot["snapshot_id"]
 
 
 def test_create_api_error_carries_the_api_message(sandbox: Sandbox) -> None:

@@ -1,0 +1,95 @@
+"""SnapshotScheduleProvider against the sandbox over real HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pulumi.dynamic import ConfigureRequest
+from pulumi.dynamic.config import Config
+
+from node_pulumi import SnapshotScheduleProvider
+from node_pulumi._provider import UNKNOWN
+from node_pulumi.sandbox import Sandbox
+
+from .conftest import API_KEY, USER_ID
+
+
+def configured(sandbox: Sandbox, fmt: str = "json") -> SnapshotScheduleProvider:
+    provider = SnapshotScheduleProvider()
+    raw = {
+        "node:userId": USER_ID,
+        "node:apiKey": API_KEY,
+        "node:endpoint": sandbox.url,
+        "node:format": fmt,
+    }
+    provider.configure(ConfigureRequest(Config(raw, "test-project")))
+    return provider
+
+
+def schedule(sandbox: Sandbox, server_id: str) -> dict[str, Any]:
+    (found,) = [s for s in sandbox.schedules() if s["server_id"] == server_id]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("inputs", "prop"),
+    [
+        ({"server_id": "1", "daily_max_age": 0}, "daily_max_age"),
+        ({"server_id": "1", "weekly_max_age": 100}, "weekly_max_age"),
+        ({"server_id": "1", "monthly_max_age": 2.5}, "monthly_max_age"),
+        ({"server_id": "1", "daily_max_age": True}, "daily_max_age"),
+        ({"server_id": "1", "daily_max_age": "7"}, "daily_max_age"),
+        ({"server_id": "y" * 51}, "server_id"),
+    ],
+)
+def test_check_rejects(inputs: dict[str, Any], prop: str) -> None:
+    failures = SnapshotScheduleProvider().check({}, inputs).failures
+    assert [f.property for f in failures] == [prop]
+
+
+def test_check_accepts_and_normalises() -> None:
+    result = SnapshotScheduleProvider().check(
+        {}, {"server_id": 5, "daily_max_age": 7.0, "weekly_max_age": UNKNOWN}
+    )
+    assert result.failures == []
+    assert result.inputs["server_id"] == "5"
+    assert result.inputs["daily_max_age"] == 7
+    assert isinstance(result.inputs["daily_max_age"], int)
+
+
+def test_create_update_delete(sandbox: Sandbox, response_format: str) -> None:
+    provider = configured(sandbox, response_format)
+    created = provider.create({"server_id": "12", "daily_max_age": 7, "monthly_max_age": 3})
+    assert created.id == "12"
+    assert created.outs == {"server_id": "12", "daily_max_age": 7, "monthly_max_age": 3}
+    assert schedule(sandbox, "12")["daily_snapshot"] == "yes"
+    assert schedule(sandbox, "12")["weekly_snapshot"] == "no"
+
+    news = {"server_id": "12", "weekly_max_age": 2}
+    diff = provider.diff("12", created.outs or {}, news)
+    assert diff.changes is True and diff.replaces == []
+    updated = provider.update("12", created.outs or {}, news)
+    assert updated.outs == {"server_id": "12", "weekly_max_age": 2}
+    assert schedule(sandbox, "12")["daily_snapshot"] == "no"
+
+    provider.delete("12", updated.outs or {})
+    off = schedule(sandbox, "12")
+    assert [off[f"{c}_snapshot"] for c in ("daily", "weekly", "monthly")] == ["no"] * 3
+
+
+def test_diff_replaces_on_a_new_server_and_ignores_equal_ages() -> None:
+    olds = {"server_id": "1", "daily_max_age": 7}
+    provider = SnapshotScheduleProvider()
+    assert provider.diff("1", olds, {"server_id": "2", "daily_max_age": 7}).replaces == [
+        "server_id"
+    ]
+    same = provider.diff("1", olds, {"server_id": "1", "daily_max_age": 7.0})
+    assert same.changes is False
+
+
+def test_read_keeps_state_without_a_call(sandbox: Sandbox) -> None:
+    result = configured(sandbox).read("12", {"server_id": "12", "daily_max_age": 7})
+    assert result.id == "12"
+    assert result.outs == {"server_id": "12", "daily_max_age": 7}
+    assert sandbox.calls() == []
