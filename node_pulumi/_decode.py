@@ -99,7 +99,7 @@ def _records(value: Any) -> list[Any]:
     JSON sends an object keyed "0", "1", ...; XML sends repeated child elements of <records>
     (xmltodict gives a dict or a list under their tag name); empty means none.
     """
-    if value is None or value == "":
+    if value is None or value == "" or value == {}:
         return []
     if isinstance(value, list):
         return value

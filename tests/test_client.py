@@ -80,6 +80,10 @@ def test_list_walks_every_page(client: NodeClient, sandbox: Sandbox) -> None:
     assert len(sandbox.calls("get_snapshot_list")) == 3
 
 
+def test_an_empty_list_is_empty(client: NodeClient) -> None:
+    assert list(client.get_snapshot_list(client_ip_address="203.0.113.7")) == []
+
+
 def test_schedule_echoes_integers(client: NodeClient) -> None:
     data = client.set_server_snapshot_schedule(
         "12345", daily_snapshot="yes", daily_snapshot_max_age=7

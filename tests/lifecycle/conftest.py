@@ -12,7 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from node_pulumi.sandbox import Sandbox
 from ..conftest import API_KEY, USER_ID
 
 PROGRAM = Path(__file__).parent / "program" / "__main__.py"
+EXAMPLES = Path(__file__).parents[2] / "examples"
 PASSPHRASE = "lifecycle-test-passphrase"
 SNAPSHOT_TYPE = "pulumi-python:dynamic/node:Snapshot"
 
@@ -101,33 +102,50 @@ def sandbox() -> Iterator[Sandbox]:
 
 
 @pytest.fixture
-def bare_stack(cli_dir: Path, tmp_path: Path) -> Stack:
-    """A new stack `dev` with no node.co.id settings at all."""
-    root = tmp_path / "project"
-    root.mkdir()
-    shutil.copy(PROGRAM, root / "__main__.py")
-    (root / "Pulumi.yaml").write_text(
-        f"name: lifecycle\nruntime:\n  name: python\n  options:\n    virtualenv: {sys.prefix}\n"
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NODE_", "PULUMI_"))} | {
-        "PATH": f"{cli_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-        "PULUMI_HOME": str(tmp_path / "pulumi-home"),
-        "PULUMI_BACKEND_URL": f"file://{tmp_path / 'state'}",
-        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-        "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true",
-    }
-    (tmp_path / "state").mkdir()
-    stack = Stack(root, tmp_path / "state", env)
-    stack.run("stack", "init", "dev")
+def make_stack(cli_dir: Path, tmp_path: Path) -> Callable[[Path, str], Stack]:
+    """Make a stack `dev`, with no node.co.id settings, of a copy of the program in a directory."""
+    count = 0
+
+    def make(program: Path, project: str) -> Stack:
+        nonlocal count
+        count += 1
+        root = tmp_path / f"{project}-{count}"
+        shutil.copytree(program, root, ignore=shutil.ignore_patterns("Pulumi*.yaml", "__pycache__"))
+        (root / "Pulumi.yaml").write_text(
+            f"name: {project}\nruntime:\n  name: python\n  options:\n    virtualenv: {sys.prefix}\n"
+        )
+        backend = tmp_path / f"state-{count}"
+        backend.mkdir()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("NODE_", "PULUMI_"))} | {
+            "PATH": f"{cli_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+            "PULUMI_HOME": str(tmp_path / "pulumi-home"),
+            "PULUMI_BACKEND_URL": f"file://{backend}",
+            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        }
+        stack = Stack(root, backend, env)
+        stack.run("stack", "init", "dev")
+        return stack
+
+    return make
+
+
+@pytest.fixture
+def bare_stack(make_stack: Callable[[Path, str], Stack]) -> Stack:
+    """A new stack of the test program with no node.co.id settings at all."""
+    return make_stack(PROGRAM.parent, "lifecycle")
+
+
+def configure_for(stack: Stack, sandbox: Sandbox) -> Stack:
+    """Point a stack at the sandbox, with the API key as a secret."""
+    stack.config("node:userId", USER_ID)
+    stack.config("node:apiKey", API_KEY, secret=True)
+    stack.config("node:endpoint", sandbox.url)
     return stack
 
 
 @pytest.fixture
 def stack(bare_stack: Stack, sandbox: Sandbox) -> Stack:
-    """A stack configured for the sandbox, with the API key as a secret."""
-    bare_stack.config("node:userId", USER_ID)
-    bare_stack.config("node:apiKey", API_KEY, secret=True)
-    bare_stack.config("node:endpoint", sandbox.url)
-    return bare_stack
+    """A stack of the test program configured for the sandbox."""
+    return configure_for(bare_stack, sandbox)

@@ -1,0 +1,121 @@
+"""The examples and snapshot_before_update, through the real Pulumi CLI against the sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+from node_pulumi import NodeClient
+from node_pulumi.sandbox import Sandbox
+
+from ..conftest import API_KEY, USER_ID
+from .conftest import EXAMPLES, Stack, configure_for
+
+MakeStack = Callable[[Path, str], Stack]
+HOOKED = Path(__file__).parent / "hooked"
+
+
+def functions(sandbox: Sandbox) -> list[str]:
+    return [c.function for c in sandbox.calls()]
+
+
+def test_basic_example(make_stack: MakeStack, sandbox: Sandbox) -> None:
+    stack = configure_for(make_stack(EXAMPLES / "basic", "basic"), sandbox)
+    stack.up()
+    (first,) = sandbox.snapshots()
+    assert stack.outputs() == {"snapshot_id": first["snapshot_id"], "snapshot_status": "active"}
+    stack.config("basic:release", "v2")
+    stack.up()
+    assert stack.outputs()["snapshot_id"] != first["snapshot_id"]
+    assert [s["snapshot_status"] for s in sandbox.snapshots()] == ["deleted", "active"]
+
+
+def test_before_update_example(make_stack: MakeStack, sandbox: Sandbox) -> None:
+    stack = configure_for(make_stack(EXAMPLES / "before-update", "before-update"), sandbox)
+    stack.up()
+    assert functions(sandbox).count("create_snapshot") == 1  # the Snapshot; hooks skip creates
+    sandbox.clear_calls()
+    stack.run("up", "--yes", "--expect-no-changes")
+    assert sandbox.calls() == []
+    stack.config("before-update:version", "2.0.0")
+    sandbox.clear_calls()
+    output = stack.up()
+    # One snapshot from the replaced Snapshot resource, one from the hook; the old one deleted.
+    assert functions(sandbox).count("create_snapshot") == 2
+    assert "taken before updating release-with-hook" in output
+    live = [s for s in sandbox.snapshots() if s["snapshot_status"] != "deleted"]
+    assert len(live) == 2
+
+
+def test_hook_snapshots_before_the_update_and_a_failure_stops_it(
+    make_stack: MakeStack, sandbox: Sandbox
+) -> None:
+    stack = configure_for(make_stack(HOOKED, "hooked"), sandbox)
+    stack.up()
+    assert functions(sandbox) == ["set_server_snapshot_schedule"]
+
+    stack.config("test:daily", "8")
+    sandbox.clear_calls()
+    stack.run("preview")
+    assert sandbox.calls() == [], "hooks do not run in preview"
+    output = stack.up()
+    assert functions(sandbox) == ["create_snapshot", "set_server_snapshot_schedule"]
+    (snapshot,) = sandbox.snapshots()
+    assert f"snapshot {snapshot['snapshot_id']} of server 12345 taken before updating" in output
+
+    stack.config("test:daily", "9")
+    sandbox.clear_calls()
+    sandbox.set_fault("create_snapshot", error=("SERVER_BUSY", "Server is busy."))
+    output = stack.up(ok=False)
+    assert "Server is busy." in output
+    assert functions(sandbox) == ["create_snapshot"], "the update did not run"
+    assert stack.outputs()["daily_max_age"] == 8
+    (schedule,) = sandbox.schedules()
+    assert schedule["daily_snapshot_max_age"] == 8
+
+
+def test_schedule_example(make_stack: MakeStack, sandbox: Sandbox) -> None:
+    with NodeClient(USER_ID, API_KEY, endpoint=sandbox.url) as client:
+        ids = [client.create_snapshot("12345")["snapshot_id"] for _ in range(3)]
+        client.create_snapshot("99999")
+    stack = configure_for(make_stack(EXAMPLES / "schedule", "schedule"), sandbox)
+    stack.config("node:clientIpAddress", "127.0.0.1")
+    stack.up()
+    outputs = stack.outputs()
+    assert outputs["daily_max_age"] == 7 and outputs["weekly_max_age"] == 4
+    assert sorted(outputs["snapshot_ids"]) == sorted(ids)
+    (schedule,) = sandbox.schedules()
+    assert schedule["daily_snapshot"] == "yes" and schedule["weekly_snapshot_max_age"] == 4
+
+    stack.config("schedule:dailyMaxAge", "14")
+    stack.up()
+    assert sandbox.schedules()[0]["daily_snapshot_max_age"] == 14
+    stack.run("destroy", "--yes")
+    (schedule,) = sandbox.schedules()
+    assert [schedule[f"{c}_snapshot"] for c in ("daily", "weekly", "monthly")] == ["no"] * 3
+
+
+def test_invalid_schedule_fails_in_preview(make_stack: MakeStack, sandbox: Sandbox) -> None:
+    stack = configure_for(make_stack(EXAMPLES / "schedule", "schedule"), sandbox)
+    stack.config("node:clientIpAddress", "127.0.0.1")
+    stack.config("schedule:dailyMaxAge", "100")
+    output = stack.run("preview", ok=False)
+    assert "daily_max_age must be a whole number of daily cycles from 1 to 99" in output
+    assert "set_server_snapshot_schedule" not in functions(sandbox)
+
+
+def test_ci_recipe_previews_without_credentials(make_stack: MakeStack, sandbox: Sandbox) -> None:
+    workflow = yaml.safe_load((EXAMPLES / "ci" / "pulumi.yml").read_text())
+    jobs = workflow["jobs"]
+    preview_text = yaml.safe_dump(jobs["preview"])
+    assert "NODE_" not in preview_text and "pulumi preview" in preview_text
+    (up_step,) = [s for s in jobs["up"]["steps"] if "pulumi up" in s.get("run", "")]
+    assert set(up_step["env"]) == {"NODE_USER_ID", "NODE_API_KEY"}
+
+    # What the preview job runs, with no node.co.id settings at all.
+    stack = make_stack(EXAMPLES / "basic", "basic")
+    output = stack.run("preview", "--diff")
+    assert "node:Snapshot" in output
+    assert sandbox.calls() == []
