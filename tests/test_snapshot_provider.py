@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,7 +40,7 @@ def instant_sandbox() -> Iterator[Sandbox]:
 
 
 def configured(sandbox: Sandbox, fmt: str = "json", **config: str) -> SnapshotProvider:
-    provider = SnapshotProvider(poll_interval=0.05, poll_backoff=1.0)
+    provider = SnapshotProvider(poll_interval=0.05, poll_growth=0)
     raw = {
         "node:userId": USER_ID,
         "node:apiKey": API_KEY,
@@ -279,6 +280,22 @@ def test_delete_raises_real_failures(sandbox: Sandbox) -> None:
     assert sandbox.snapshots()[0]["snapshot_status"] != "deleted"
 
 
+def test_polls_start_at_the_interval_then_grow_with_the_time_waited() -> None:
+    intervals = SnapshotProvider().poll_intervals()
+    waits = [next(intervals) for _ in range(40)]
+    assert waits[:5] == [1.0, 1.0, 1.0, 1.0, 1.0]
+    assert waits[5] == 1.25
+    assert max(waits) == 60.0
+    assert all(b >= a for a, b in itertools.pairwise(waits))
+    # A snapshot that takes an hour is polled about 80 times.
+    total, polls = 0.0, 0
+    for wait in SnapshotProvider().poll_intervals():
+        total, polls = total + wait, polls + 1
+        if total >= 3600:
+            break
+    assert polls < 100
+
+
 # pickling ----------------------------------------------------------------------------------------
 
 
@@ -290,6 +307,6 @@ def test_configured_provider_pickles_small_and_without_the_key(sandbox: Sandbox)
     assert b"node:apiKey" not in pickled
     assert len(pickled) < 400
     assert (
-        base64.b64decode(serialize_provider(SnapshotProvider(poll_interval=0.05, poll_backoff=1.0)))
+        base64.b64decode(serialize_provider(SnapshotProvider(poll_interval=0.05, poll_growth=0)))
         == pickled
     )
