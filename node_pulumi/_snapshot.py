@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import time
@@ -31,6 +32,7 @@ from ._errors import (
 from ._provider import UNKNOWN, NodeProvider, check_server_id
 
 DEFAULT_WAIT_TIMEOUT = 1800.0
+CANDIDATES_SHOWN = 5
 
 # Inputs whose change means a new snapshot, and inputs that only steer this provider.
 REPLACING_INPUTS = ("server_id", "triggers")
@@ -169,8 +171,8 @@ def take_snapshot(
         if exc.may_have_reached_server:
             raise NodeTransportError(
                 exc.function,
-                f"{exc.reason}; the API may have started a snapshot of server {server_id} "
-                "anyway: look for it (get_snapshot_list) before rerunning",
+                f"{exc.reason}; the API may have started a snapshot of server {server_id} anyway: "
+                + _describe_candidates(client, server_id, client_ip_address),
                 may_have_reached_server=True,
                 http_status=exc.http_status,
             ) from None
@@ -201,6 +203,35 @@ def take_snapshot(
         if status != "processing":
             raise SnapshotFailedError(snapshot_id, status)
     raise SnapshotTimeoutError(snapshot_id, status, timeout)
+
+
+def _describe_candidates(client: NodeClient, server_id: str, client_ip_address: str | None) -> str:
+    """Name the server's snapshots still processing: one may be the one whose answer was lost."""
+    if not client_ip_address:
+        return (
+            "look for it before rerunning (set node:clientIpAddress to let the provider look it up)"
+        )
+    try:
+        processing = list(
+            itertools.islice(
+                client.get_snapshot_list(
+                    client_ip_address=client_ip_address,
+                    server_id=server_id,
+                    snapshot_status="processing",
+                    snapshot_cycle="manual",
+                ),
+                CANDIDATES_SHOWN,
+            )
+        )
+    except NodeError as exc:
+        return f"look for it before rerunning (looking it up failed: {exc})"
+    if not processing:
+        return "none of its snapshots is processing, so none was started"
+    ids = ", ".join(str(r.get("snapshot_id")) for r in processing)
+    return (
+        f"snapshots of the server now processing, outside Pulumi's state unless another "
+        f"resource holds them: {ids}; adopt one with Snapshot.get or delete it"
+    )
 
 
 class Snapshot(Resource, module="node", name="Snapshot"):

@@ -15,6 +15,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 from node_pulumi import (
     NodeApiError,
     NodeConfigError,
+    NodeTransportError,
     SnapshotFailedError,
     SnapshotProvider,
     SnapshotTimeoutError,
@@ -201,12 +202,31 @@ def test_create_api_error_carries_the_api_message(sandbox: Sandbox) -> None:
     assert sandbox.snapshots() == []
 
 
-def test_lost_create_answer_is_not_retried_and_says_so(sandbox: Sandbox) -> None:
+def test_lost_create_answer_is_not_retried_and_names_the_snapshot(sandbox: Sandbox) -> None:
     sandbox.set_fault("create_snapshot", http_status=503, after=True, times=1)
-    with pytest.raises(Exception, match="may have started a snapshot of server 12345"):
-        configured(sandbox).create(props())
+    provider = configured(sandbox, **{"node:clientIpAddress": "203.0.113.7"})
+    with pytest.raises(NodeTransportError) as caught:
+        provider.create(props())
     assert len(sandbox.calls("create_snapshot")) == 1
-    assert len(sandbox.snapshots()) == 1
+    (snapshot,) = sandbox.snapshots()
+    assert "may have started a snapshot of server 12345" in str(caught.value)
+    assert "now processing, outside Pulumi's state" in str(caught.value)
+    assert str(snapshot["snapshot_id"]) in str(caught.value)
+
+
+def test_lost_create_answer_without_a_new_snapshot_says_none_started(sandbox: Sandbox) -> None:
+    sandbox.set_fault("create_snapshot", http_status=503, times=1)
+    provider = configured(sandbox, **{"node:clientIpAddress": "203.0.113.7"})
+    with pytest.raises(NodeTransportError, match="none of its snapshots is processing"):
+        provider.create(props())
+    assert sandbox.snapshots() == []
+
+
+def test_lost_create_answer_without_client_ip_asks_to_look(sandbox: Sandbox) -> None:
+    sandbox.set_fault("create_snapshot", http_status=503, after=True, times=1)
+    with pytest.raises(NodeTransportError, match="look for it before rerunning"):
+        configured(sandbox).create(props())
+    assert sandbox.calls("get_snapshot_list") == []
 
 
 def test_missing_credentials_fail_at_create_with_names(sandbox: Sandbox) -> None:
