@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from node_pulumi import NodeClient
 from node_pulumi.sandbox import Sandbox
+
+# Tests assert behaviour, never time: no per-example deadline, no slowness health check.
+settings.register_profile("node", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("node")
 
 USER_ID = "10001"
 API_KEY = "test-key-Zq8Jr2vLx5Wm"  # a test value: asserted absent from errors and pickles
