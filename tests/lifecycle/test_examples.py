@@ -11,7 +11,8 @@ from node_pulumi import NodeClient
 from node_pulumi.sandbox import Sandbox
 
 from ..conftest import API_KEY, USER_ID
-from .conftest import EXAMPLES, Stack, configure_for
+from .conftest import EXAMPLES, configure_for
+from .stack import Stack
 
 MakeStack = Callable[[Path, str], Stack]
 HOOKED = Path(__file__).parent / "hooked"

@@ -8,7 +8,7 @@ import json
 from node_pulumi.sandbox import Sandbox
 
 from ..conftest import API_KEY
-from .conftest import SNAPSHOT_TYPE, Stack
+from .stack import SNAPSHOT_TYPE, Stack
 
 
 def live(sandbox: Sandbox) -> list[dict[str, object]]:
