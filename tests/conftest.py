@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TypeVar
 
 import pytest
 from hypothesis import HealthCheck, settings
+from pulumi.dynamic import ConfigureRequest
+from pulumi.dynamic.config import Config
 
 from node_pulumi import NodeClient
+from node_pulumi._provider import NodeProvider
 from node_pulumi.sandbox import Sandbox
 
 # Tests assert behaviour, never time: no per-example deadline, no slowness health check.
@@ -45,3 +49,19 @@ def client(sandbox: Sandbox, response_format: str) -> Iterator[NodeClient]:
         USER_ID, API_KEY, endpoint=sandbox.url, response_format=response_format, backoff=0
     ) as node:
         yield node
+
+
+P = TypeVar("P", bound=NodeProvider)
+
+
+def configured(provider: P, sandbox: Sandbox, fmt: str = "json", **config: str) -> P:
+    """Configure ``provider`` as Pulumi would, with stack config pointing at ``sandbox``."""
+    raw = {
+        "node:userId": USER_ID,
+        "node:apiKey": API_KEY,
+        "node:endpoint": sandbox.url,
+        "node:format": fmt,
+        **config,
+    }
+    provider.configure(ConfigureRequest(Config(raw, "test-project")))
+    return provider

@@ -5,26 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pulumi.dynamic import ConfigureRequest
-from pulumi.dynamic.config import Config
 
 from node_pulumi import SnapshotScheduleProvider
 from node_pulumi._provider import UNKNOWN
 from node_pulumi.sandbox import Sandbox
 
-from .conftest import API_KEY, USER_ID
+from .conftest import configured as configured_provider
 
 
 def configured(sandbox: Sandbox, fmt: str = "json") -> SnapshotScheduleProvider:
-    provider = SnapshotScheduleProvider()
-    raw = {
-        "node:userId": USER_ID,
-        "node:apiKey": API_KEY,
-        "node:endpoint": sandbox.url,
-        "node:format": fmt,
-    }
-    provider.configure(ConfigureRequest(Config(raw, "test-project")))
-    return provider
+    return configured_provider(SnapshotScheduleProvider(), sandbox, fmt)
 
 
 def schedule(sandbox: Sandbox, server_id: str) -> dict[str, Any]:

@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from pulumi.dynamic import ConfigureRequest
-from pulumi.dynamic.config import Config
 from pulumi.dynamic.dynamic import serialize_provider
 
 from node_pulumi import (
@@ -24,6 +22,7 @@ from node_pulumi._provider import UNKNOWN
 from node_pulumi.sandbox import Sandbox
 
 from .conftest import API_KEY, USER_ID
+from .conftest import configured as configured_provider
 
 
 @pytest.fixture
@@ -41,16 +40,10 @@ def instant_sandbox() -> Iterator[Sandbox]:
 
 
 def configured(sandbox: Sandbox, fmt: str = "json", **config: str) -> SnapshotProvider:
-    provider = SnapshotProvider(poll_interval=0.05, poll_growth=0)
-    raw = {
-        "node:userId": USER_ID,
-        "node:apiKey": API_KEY,
-        "node:endpoint": sandbox.url,
-        "node:format": fmt,
-        **config,
-    }
-    provider.configure(ConfigureRequest(Config(raw, "test-project")))
-    return provider
+    """A provider that polls every 50 ms, configured for ``sandbox``."""
+    return configured_provider(
+        SnapshotProvider(poll_interval=0.05, poll_growth=0), sandbox, fmt, **config
+    )
 
 
 def props(**overrides: Any) -> dict[str, Any]:
