@@ -15,6 +15,7 @@ from ._errors import (
     NodeTransportError,
     SnapshotFailedError,
     SnapshotTimeoutError,
+    SnapshotUncertainError,
     SnapshotWaitError,
 )
 from ._hooks import snapshot_before_update
@@ -39,6 +40,7 @@ __all__ = [
     "SnapshotSchedule",
     "SnapshotScheduleProvider",
     "SnapshotTimeoutError",
+    "SnapshotUncertainError",
     "SnapshotWaitError",
     "get_snapshots",
     "resolve_settings",

@@ -72,6 +72,25 @@ class NodeDecodeError(NodeError):
         super().__init__(f"node.co.id {function}: undecodable response: {reason}{shown}")
 
 
+class SnapshotUncertainError(NodeError):
+    """create_snapshot may have reached the API, but no usable answer came back.
+
+    A snapshot may exist that Pulumi does not know of. ``candidates`` are the ids of the server's
+    snapshots that were processing right after the failure (empty when they could not be looked
+    up); the error's ``__cause__`` is the failure itself.
+    """
+
+    def __init__(
+        self, server_id: str, cause: NodeError, candidates: list[str], advice: str
+    ) -> None:
+        self.server_id = server_id
+        self.function = "create_snapshot"
+        self.candidates = candidates
+        super().__init__(
+            f"{cause}; the API may have started a snapshot of server {server_id} anyway: {advice}"
+        )
+
+
 class SnapshotWaitError(NodeError):
     """Waiting for a snapshot to become active did not succeed; the snapshot exists."""
 

@@ -23,10 +23,12 @@ from pulumi.dynamic import (
 from ._client import NodeClient
 from ._errors import (
     NodeApiError,
+    NodeDecodeError,
     NodeError,
     NodeTransportError,
     SnapshotFailedError,
     SnapshotTimeoutError,
+    SnapshotUncertainError,
     SnapshotWaitError,
 )
 from ._provider import UNKNOWN, NodeProvider, check_server_id
@@ -167,19 +169,13 @@ def take_snapshot(
     started = time.monotonic()
     try:
         created = client.create_snapshot(server_id)
-    except NodeTransportError as exc:
-        if exc.may_have_reached_server:
-            raise NodeTransportError(
-                exc.function,
-                f"{exc.reason}; the API may have started a snapshot of server {server_id} anyway: "
-                + _describe_candidates(client, server_id, client_ip_address),
-                may_have_reached_server=True,
-                http_status=exc.http_status,
-            ) from None
-        raise
-    snapshot_id = created.get("snapshot_id")
-    if not snapshot_id:
-        raise NodeError(f"create_snapshot for server {server_id} answered OK without a snapshot_id")
+        if not created.get("snapshot_id"):
+            raise NodeDecodeError("create_snapshot", "the answer is OK but has no snapshot_id")
+    except (NodeTransportError, NodeDecodeError) as exc:
+        if isinstance(exc, NodeTransportError) and not exc.may_have_reached_server:
+            raise
+        raise _uncertain(client, server_id, exc, client_ip_address) from exc
+    snapshot_id = str(created["snapshot_id"])
     if not wait:
         return created
     status = created.get("snapshot_status")
@@ -205,15 +201,22 @@ def take_snapshot(
     raise SnapshotTimeoutError(snapshot_id, status, timeout)
 
 
-def _describe_candidates(client: NodeClient, server_id: str, client_ip_address: str | None) -> str:
-    """Name the server's snapshots still processing: one may be the one whose answer was lost."""
+def _uncertain(
+    client: NodeClient, server_id: str, cause: NodeError, client_ip_address: str | None
+) -> SnapshotUncertainError:
+    """Describe a create whose answer was lost, naming the server's snapshots now processing."""
     if not client_ip_address:
-        return (
-            "look for it before rerunning (set node:clientIpAddress to let the provider look it up)"
+        return SnapshotUncertainError(
+            server_id,
+            cause,
+            [],
+            "look for it before rerunning (set node:clientIpAddress to let the provider look "
+            "it up)",
         )
     try:
-        processing = list(
-            itertools.islice(
+        processing = [
+            str(r.get("snapshot_id"))
+            for r in itertools.islice(
                 client.get_snapshot_list(
                     client_ip_address=client_ip_address,
                     server_id=server_id,
@@ -222,16 +225,24 @@ def _describe_candidates(client: NodeClient, server_id: str, client_ip_address: 
                 ),
                 CANDIDATES_SHOWN,
             )
-        )
+        ]
     except NodeError as exc:
-        return f"look for it before rerunning (looking it up failed: {exc})"
+        return SnapshotUncertainError(
+            server_id, cause, [], f"look for it before rerunning (looking it up failed: {exc})"
+        )
     if not processing:
-        return "none of its snapshots is processing, so none was started"
-    ids = ", ".join(str(r.get("snapshot_id")) for r in processing)
-    return (
-        f"snapshots of the server now processing, outside Pulumi's state unless another "
-        f"resource holds them: {ids}; adopt one with Snapshot.get or delete it"
-    )
+        # The API may still act on the request, or its snapshot may already be active.
+        advice = (
+            "none of its snapshots was processing just after the failure; look again before "
+            "rerunning"
+        )
+    else:
+        advice = (
+            "snapshots of the server processing just after the failure, outside Pulumi's state "
+            f"unless another resource holds them: {', '.join(processing)}; adopt one with "
+            "Snapshot.get or delete it"
+        )
+    return SnapshotUncertainError(server_id, cause, processing, advice)
 
 
 class Snapshot(Resource, module="node", name="Snapshot"):

@@ -13,10 +13,12 @@ from pulumi.dynamic.dynamic import serialize_provider
 from node_pulumi import (
     NodeApiError,
     NodeConfigError,
+    NodeDecodeError,
     NodeTransportError,
     SnapshotFailedError,
     SnapshotProvider,
     SnapshotTimeoutError,
+    SnapshotUncertainError,
 )
 from node_pulumi._provider import UNKNOWN
 from node_pulumi.sandbox import Sandbox
@@ -198,28 +200,47 @@ def test_create_api_error_carries_the_api_message(sandbox: Sandbox) -> None:
 def test_lost_create_answer_is_not_retried_and_names_the_snapshot(sandbox: Sandbox) -> None:
     sandbox.set_fault("create_snapshot", http_status=503, after=True, times=1)
     provider = configured(sandbox, **{"node:clientIpAddress": "203.0.113.7"})
-    with pytest.raises(NodeTransportError) as caught:
+    with pytest.raises(SnapshotUncertainError) as caught:
         provider.create(props())
     assert len(sandbox.calls("create_snapshot")) == 1
     (snapshot,) = sandbox.snapshots()
+    assert caught.value.candidates == [snapshot["snapshot_id"]]
+    assert isinstance(caught.value.__cause__, NodeTransportError)
+    assert "HTTP 503" in str(caught.value)
     assert "may have started a snapshot of server 12345" in str(caught.value)
-    assert "now processing, outside Pulumi's state" in str(caught.value)
+    assert "processing just after the failure, outside Pulumi's state" in str(caught.value)
     assert str(snapshot["snapshot_id"]) in str(caught.value)
 
 
 def test_lost_create_answer_without_a_new_snapshot_says_none_started(sandbox: Sandbox) -> None:
     sandbox.set_fault("create_snapshot", http_status=503, times=1)
     provider = configured(sandbox, **{"node:clientIpAddress": "203.0.113.7"})
-    with pytest.raises(NodeTransportError, match="none of its snapshots is processing"):
+    with pytest.raises(SnapshotUncertainError, match="none of its snapshots was processing"):
         provider.create(props())
     assert sandbox.snapshots() == []
 
 
 def test_lost_create_answer_without_client_ip_asks_to_look(sandbox: Sandbox) -> None:
     sandbox.set_fault("create_snapshot", http_status=503, after=True, times=1)
-    with pytest.raises(NodeTransportError, match="look for it before rerunning"):
+    with pytest.raises(SnapshotUncertainError, match="look for it before rerunning"):
         configured(sandbox).create(props())
     assert sandbox.calls("get_snapshot_list") == []
+
+
+def test_garbled_create_answer_is_uncertain_too(sandbox: Sandbox) -> None:
+    sandbox.set_fault("create_snapshot", body=b"<html>proxy error</html>", after=True, times=1)
+    provider = configured(sandbox, **{"node:clientIpAddress": "203.0.113.7"})
+    with pytest.raises(SnapshotUncertainError) as caught:
+        provider.create(props())
+    (snapshot,) = sandbox.snapshots()
+    assert caught.value.candidates == [snapshot["snapshot_id"]]
+    assert isinstance(caught.value.__cause__, NodeDecodeError)
+
+
+def test_ok_without_a_snapshot_id_is_uncertain(sandbox: Sandbox) -> None:
+    sandbox.set_fault("create_snapshot", body=b'{"code": "OK", "message": "", "data": {}}')
+    with pytest.raises(SnapshotUncertainError, match="no snapshot_id"):
+        configured(sandbox).create(props())
 
 
 def test_missing_credentials_fail_at_create_with_names(sandbox: Sandbox) -> None:
