@@ -89,11 +89,14 @@ def client_overhead(runs: int, calls: int) -> list[Row]:
     ]
 
 
-def engine_scale(cli: Path, runs: int, sizes: list[int], work: Path) -> list[Row]:
+def engine_scale(
+    cli: Path, runs: int, sizes: list[int], work: Path, latency: float = 0.1
+) -> list[Row]:
     """`pulumi up` of N Snapshots (sandbox latency 100 ms) vs N do-nothing dynamic resources."""
     rows: list[Row] = []
     with Sandbox(USER_ID, API_KEY, processing_seconds=0.2) as sandbox:
-        sandbox.set_fault("*", latency=0.1)
+        if latency:
+            sandbox.set_fault("*", latency=latency)
         for n in sizes:
             snap = _stack(cli, work / f"scale-snapshot-{n}", sandbox, count=n, kind="snapshot")
             noop = _stack(cli, work / f"scale-noop-{n}", sandbox, count=n, kind="noop")
@@ -112,7 +115,7 @@ def engine_scale(cli: Path, runs: int, sizes: list[int], work: Path) -> list[Row
             t_snap, t_noop = walls[len(walls) // 2]
             rows.append(
                 (
-                    f"engine scale, up of N={n}",
+                    f"engine scale, up of N={n}, API latency {latency * 1000:g} ms",
                     f"{statistics.median(ratios):.2f}",
                     "<= 1.25 at N=200" if n == 200 else "",
                     f"{t_snap:.1f}s vs {t_noop:.1f}s do-nothing; API calls per resource: "

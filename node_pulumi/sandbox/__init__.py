@@ -4,7 +4,7 @@ Run it in-process with `Sandbox`, or as a separate process with
 ``python -m node_pulumi.sandbox --port 8765 --user-id U --api-key K``.
 """
 
-from ._server import (
+from ._params import (
     DUPLICATE_RANDOM,
     INVALID_CHECKSUM,
     INVALID_PARAMETER,
@@ -12,10 +12,8 @@ from ._server import (
     MISSING_PARAMETER,
     NOT_FOUND,
     UNKNOWN_FUNCTION,
-    Call,
-    Fault,
-    Sandbox,
 )
+from ._server import Call, Fault, Sandbox
 
 __all__ = [
     "DUPLICATE_RANDOM",

@@ -14,11 +14,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import hmac
-import ipaddress
 import json
 import math
 import os
-import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -28,8 +26,23 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, TextIO, cast
 from urllib.parse import parse_qsl, unquote
-from xml.sax.saxutils import escape
 
+from ._params import (
+    DUPLICATE_RANDOM,
+    INVALID_CHECKSUM,
+    INVALID_PARAMETER,
+    INVALID_USER,
+    NOT_FOUND,
+    UNKNOWN_FUNCTION,
+    ApiError,
+    choice,
+    integer,
+    ipv4,
+    max_age,
+    optional,
+    require,
+)
+from ._render import API_CONTENT_TYPE, render
 from ._store import Schedule, SnapshotRecord, Store
 
 API_PREFIXES = ("/api/v1/", "/api-sandbox/v1/")
@@ -48,18 +61,6 @@ MAX_LATENCY = 60.0
 MAX_BODY = 1 << 20
 _POLL_INTERVAL = 0.05  # how soon serve_forever notices stop(); the default 0.5 s slows tests
 
-# The envelope's failure codes. The real API does not document its codes; these are the sandbox's.
-INVALID_CHECKSUM = "INVALID_CHECKSUM"
-INVALID_USER = "INVALID_USER"
-DUPLICATE_RANDOM = "DUPLICATE_RANDOM"
-MISSING_PARAMETER = "MISSING_PARAMETER"
-INVALID_PARAMETER = "INVALID_PARAMETER"
-NOT_FOUND = "NOT_FOUND"
-UNKNOWN_FUNCTION = "UNKNOWN_FUNCTION"
-
-# A PHP server answers ``text/html`` whatever the format; clients must decode by the format they
-# asked for, so the sandbox does the same.
-_API_CONTENT_TYPE = "text/html; charset=UTF-8"
 _JSON_CONTENT_TYPE = "application/json"
 _FORMATS = ("json", "xml")
 _CYCLES = ("daily", "weekly", "monthly")
@@ -69,7 +70,6 @@ _SORT_KEYS: dict[str, tuple[str, bool]] = {
     "snapshot_add_time_ascending": ("time", False),
     "snapshot_add_time_descending": ("time", True),
 }
-_XML_ITEM_NAMES = {"records": "record"}
 
 
 @dataclass(frozen=True)
@@ -137,15 +137,6 @@ class _Response:
     code: str | None = None
 
 
-class _ApiError(Exception):
-    """A failure answered as an envelope with ``code`` and ``message``."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(code, message)
-        self.code = code
-        self.message = message
-
-
 class _Aborted(Exception):
     """The sandbox is stopping while a call waits out a latency fault: drop the connection."""
 
@@ -157,112 +148,6 @@ def _sha1_hex(text: str) -> str:
 def _expected_checksum(user_id: str, api_key: str, random: str) -> str:
     """The API's checksum; written here independently of the client's on purpose."""
     return _sha1_hex(_sha1_hex(_sha1_hex(user_id + api_key + random)))
-
-
-# --- rendering ---------------------------------------------------------------------------------
-
-
-def render(fmt: str, code: str, message: str, data: Mapping[str, Any]) -> bytes:
-    """Serialise an envelope in the requested format.
-
-    JSON turns lists into objects keyed ``"0"``, ``"1"``, ... as the API publishes them. XML is
-    the documented ROOT-LESS document (``<code>``, ``<message>``, ``<data>`` as siblings after the
-    declaration); as object keys like ``"0"`` are not valid XML element names, a list is written
-    as repeated child elements, ``records`` as ``<records><record>..</record>..</records>``.
-    """
-    if fmt == "xml":
-        lines = ['<?xml version="1.0" encoding="utf-8"?>']
-        lines += _xml_element("code", code, 0)
-        lines += _xml_element("message", message, 0)
-        lines += _xml_element("data", data, 0)
-        return ("\n".join(lines) + "\n").encode("utf-8")
-    envelope = {"code": code, "message": message, "data": _json_ready(data)}
-    return json.dumps(envelope, ensure_ascii=False).encode("utf-8")
-
-
-def _json_ready(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {key: _json_ready(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return {str(index): _json_ready(item) for index, item in enumerate(value)}
-    return value
-
-
-def _xml_element(name: str, value: Any, depth: int) -> list[str]:
-    pad = "    " * depth
-    if isinstance(value, Mapping):
-        children = [
-            line for key, item in value.items() for line in _xml_element(key, item, depth + 1)
-        ]
-    elif isinstance(value, list):
-        item_name = _XML_ITEM_NAMES.get(name, "item")
-        children = [line for item in value for line in _xml_element(item_name, item, depth + 1)]
-    else:
-        text = "" if value is None else escape(str(value))
-        return [f"{pad}<{name}>{text}</{name}>"]
-    if not children:
-        return [f"{pad}<{name}></{name}>"]
-    return [f"{pad}<{name}>", *children, f"{pad}</{name}>"]
-
-
-# --- parameter checks --------------------------------------------------------------------------
-# An empty value counts as absent, as PHP's empty() would have it.
-
-
-def _optional(params: Mapping[str, str], name: str, max_length: int | None = None) -> str | None:
-    value = params.get(name) or None
-    if value is not None and max_length is not None and len(value) > max_length:
-        raise _ApiError(
-            INVALID_PARAMETER, f"Invalid parameter {name}: at most {max_length} characters."
-        )
-    return value
-
-
-def _required(params: Mapping[str, str], name: str, max_length: int | None = None) -> str:
-    value = _optional(params, name, max_length)
-    if value is None:
-        raise _ApiError(MISSING_PARAMETER, f"Missing parameter {name}.")
-    return value
-
-
-def _choice(params: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
-    value = _optional(params, name) or default
-    if value not in choices:
-        raise _ApiError(
-            INVALID_PARAMETER, f"Invalid parameter {name}: one of {', '.join(choices)}."
-        )
-    return value
-
-
-def _integer(params: Mapping[str, str], name: str, low: int, high: int, default: int) -> int:
-    value = _optional(params, name)
-    if value is None:
-        return default
-    if not re.fullmatch(r"[0-9]{1,9}", value) or not low <= int(value) <= high:
-        raise _ApiError(INVALID_PARAMETER, f"Invalid parameter {name}: an integer {low}..{high}.")
-    return int(value)
-
-
-def _ipv4(params: Mapping[str, str], name: str, *, required: bool) -> str | None:
-    value = _required(params, name, 20) if required else _optional(params, name, 20)
-    if value is not None:
-        try:
-            ipaddress.IPv4Address(value)
-        except ValueError:
-            raise _ApiError(
-                INVALID_PARAMETER, f"Invalid parameter {name}: an IPv4 address."
-            ) from None
-    return value
-
-
-def _max_age(params: Mapping[str, str], cycle: str) -> int:
-    if _choice(params, f"{cycle}_snapshot", ("yes", "no"), "no") == "no":
-        return 0
-    name = f"{cycle}_snapshot_max_age"
-    value = _required(params, name)
-    if not re.fullmatch(r"[0-9]{1,2}", value) or int(value) < 1:
-        raise _ApiError(INVALID_PARAMETER, f"Invalid parameter {name}: an integer 1..99.")
-    return int(value)
 
 
 # --- the API -----------------------------------------------------------------------------------
@@ -382,36 +267,36 @@ class _App:
         store = self._require_store()
         try:
             if requested_format not in _FORMATS:
-                raise _ApiError(INVALID_PARAMETER, "Invalid parameter format: json or xml.")
+                raise ApiError(INVALID_PARAMETER, "Invalid parameter format: json or xml.")
             self._authenticate(store, params)
             message, data = self._functions[function](store, params)
-        except _ApiError as error:
+        except ApiError as error:
             return self._envelope(fmt, error.code, error.message)
         return self._envelope(fmt, "OK", message, data=data)
 
     def _authenticate(self, store: Store, params: Mapping[str, str]) -> None:
-        user_id = _required(params, "user_id")
-        random = _required(params, "random")
-        checksum = _required(params, "checksum")
+        user_id = require(params, "user_id")
+        random = require(params, "random")
+        checksum = require(params, "checksum")
         if not hmac.compare_digest(user_id.encode(), self.user_id.encode()):
-            raise _ApiError(INVALID_USER, "Invalid user_id.")
+            raise ApiError(INVALID_USER, "Invalid user_id.")
         expected = _expected_checksum(self.user_id, self._api_key, random)
         if not hmac.compare_digest(checksum.encode(), expected.encode()):
-            raise _ApiError(INVALID_CHECKSUM, "Invalid checksum.")
+            raise ApiError(INVALID_CHECKSUM, "Invalid checksum.")
         if not store.use_random(random):
-            raise _ApiError(DUPLICATE_RANDOM, "This random value has already been used.")
+            raise ApiError(DUPLICATE_RANDOM, "This random value has already been used.")
 
     @staticmethod
     def _envelope(
         fmt: str, code: str, message: str, status: int = 200, data: Any = None
     ) -> _Response:
         body = render(fmt, code, message, {} if data is None else data)
-        return _Response(status, body, _API_CONTENT_TYPE, code)
+        return _Response(status, body, API_CONTENT_TYPE, code)
 
-    # the five functions: each returns (message, data) or raises _ApiError
+    # the five functions: each returns (message, data) or raises ApiError
 
     def _create_snapshot(self, store: Store, params: Mapping[str, str]) -> tuple[str, Any]:
-        snapshot = store.create_snapshot(_required(params, "server_id", 50))
+        snapshot = store.create_snapshot(require(params, "server_id", 50))
         data = {
             "snapshot_id": snapshot.snapshot_id,
             "server_id": snapshot.server_id,
@@ -421,8 +306,8 @@ class _App:
 
     def _get_snapshot_detail(self, store: Store, params: Mapping[str, str]) -> tuple[str, Any]:
         """``client_ip_address`` is optional: the older published page does not have it."""
-        snapshot_id = _required(params, "snapshot_id", 50)
-        _ipv4(params, "client_ip_address", required=False)
+        snapshot_id = require(params, "snapshot_id", 50)
+        ipv4(params, "client_ip_address", required=False)
         snapshot = self._found(store.get_snapshot(snapshot_id))
         return "Snapshot detail has been retrieved.", snapshot.detail(store.now())
 
@@ -433,7 +318,7 @@ class _App:
         a delete whose answer was lost does not see a failure. A snapshot still processing can be
         deleted too. Only an id that never existed is NOT_FOUND.
         """
-        snapshot = self._found(store.mark_deleted(_required(params, "snapshot_id", 50)))
+        snapshot = self._found(store.mark_deleted(require(params, "snapshot_id", 50)))
         data = {"snapshot_id": snapshot.snapshot_id, "snapshot_status": "deleted"}
         return "Snapshot has been deleted.", data
 
@@ -444,20 +329,20 @@ class _App:
         and cycles other than manual find nothing. ``snapshot_status=all`` includes deleted ones.
         A page past the end answers the last page; with no records, page 1 of 0 pages.
         """
-        _ipv4(params, "client_ip_address", required=True)
-        per_page = _integer(params, "records_per_page", 10, 100, 20)
-        page = _integer(params, "page", 1, 999_999_999, 1)
+        ipv4(params, "client_ip_address", required=True)
+        per_page = integer(params, "records_per_page", 10, 100, 20)
+        page = integer(params, "page", 1, 999_999_999, 1)
         sort_key, descending = _SORT_KEYS[
-            _choice(params, "sorted_by", tuple(_SORT_KEYS), "snapshot_add_time_descending")
+            choice(params, "sorted_by", tuple(_SORT_KEYS), "snapshot_add_time_descending")
         ]
-        ownership = _choice(params, "ownership", ("all", "owner", "shared"), "all")
-        status = _choice(
+        ownership = choice(params, "ownership", ("all", "owner", "shared"), "all")
+        status = choice(
             params, "snapshot_status", ("all", "processing", "active", "deleted"), "active"
         )
-        cycle = _choice(
+        cycle = choice(
             params, "snapshot_cycle", ("all", "manual", "daily", "weekly", "monthly"), "all"
         )
-        server_id = _optional(params, "server_id", 20)
+        server_id = optional(params, "server_id", 20)
 
         now = store.now()
         matching = [
@@ -494,7 +379,7 @@ class _App:
         self, store: Store, params: Mapping[str, str]
     ) -> tuple[str, Any]:
         schedule = Schedule(
-            _required(params, "server_id", 50), *(_max_age(params, cycle) for cycle in _CYCLES)
+            require(params, "server_id", 50), *(max_age(params, cycle) for cycle in _CYCLES)
         )
         store.set_schedule(schedule)
         return "Server snapshot schedule has been set.", schedule.echo()
@@ -502,7 +387,7 @@ class _App:
     @staticmethod
     def _found(snapshot: SnapshotRecord | None) -> SnapshotRecord:
         if snapshot is None:
-            raise _ApiError(NOT_FOUND, "Snapshot not found.")
+            raise ApiError(NOT_FOUND, "Snapshot not found.")
         return snapshot
 
     # faults
@@ -536,11 +421,11 @@ class _App:
     def _fault_response(self, fault: Fault, fmt: str) -> _Response:
         status = fault.http_status or 200
         if fault.body is not None:
-            return _Response(status, fault.body, _API_CONTENT_TYPE)
+            return _Response(status, fault.body, API_CONTENT_TYPE)
         if fault.error is not None:
             code, message = fault.error
             return self._envelope(fmt, code, message, status)
-        return _Response(status, b"", _API_CONTENT_TYPE)
+        return _Response(status, b"", API_CONTENT_TYPE)
 
     # the call log, data access and handler errors
 
