@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import pytest
 
@@ -126,6 +127,32 @@ def test_read_calls_retry_5xx_with_a_fresh_random(client: NodeClient, sandbox: S
     calls = sandbox.calls("get_snapshot_detail")
     assert [c.http_status for c in calls] == [503, 503, 200]
     assert len({c.params["random"] for c in calls}) == 3
+
+
+@pytest.mark.parametrize(
+    ("function", "call"),
+    [
+        ("get_snapshot_detail", lambda c, sid: c.get_snapshot_detail(sid)),
+        ("delete_snapshot", lambda c, sid: c.delete_snapshot(sid)),
+        (
+            "get_snapshot_list",
+            lambda c, sid: list(c.get_snapshot_list(client_ip_address="203.0.113.7")),
+        ),
+        (
+            "set_server_snapshot_schedule",
+            lambda c, sid: c.set_server_snapshot_schedule("5", daily_snapshot="no"),
+        ),
+    ],
+)
+def test_every_repeatable_function_survives_a_5xx_and_a_lost_answer(
+    client: NodeClient, sandbox: Sandbox, function: str, call: Any
+) -> None:
+    snapshot_id = client.create_snapshot("5")["snapshot_id"]
+    sandbox.set_fault(function, http_status=503, times=1)
+    call(client, snapshot_id)
+    sandbox.set_fault(function, http_status=502, after=True, times=1)
+    call(client, snapshot_id)
+    assert [c.http_status for c in sandbox.calls(function)] == [503, 200, 502, 200]
 
 
 def test_read_calls_give_up_after_the_retries(client: NodeClient, sandbox: Sandbox) -> None:

@@ -18,9 +18,11 @@ def live(sandbox: Sandbox) -> list[dict[str, object]]:
 def test_preview_plans_the_create_without_credentials_or_calls(
     bare_stack: Stack, sandbox: Sandbox
 ) -> None:
-    output = bare_stack.run("preview", "--diff")
-    assert "+ pulumi-python:dynamic/node:Snapshot" in output or "create" in output
-    assert "node:Snapshot" in output
+    plan = json.loads(bare_stack.run("preview", "--json"))
+    steps = [(step["op"], step["urn"].rsplit("::", 1)[-1]) for step in plan["steps"]]
+    assert ("create", "snap") in steps
+    (snap,) = [s for s in plan["steps"] if s["urn"].endswith("::snap")]
+    assert snap["newState"]["type"] == SNAPSHOT_TYPE
     assert sandbox.calls() == []
 
 
