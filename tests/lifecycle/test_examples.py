@@ -119,4 +119,9 @@ def test_ci_recipe_previews_without_credentials(make_stack: MakeStack, sandbox: 
     stack = make_stack(EXAMPLES / "basic", "basic")
     output = stack.run("preview", "--diff")
     assert "node:Snapshot" in output
+    # get_snapshots too previews without credentials: unknown, with a warning.
+    schedule = make_stack(EXAMPLES / "schedule", "schedule")
+    output = schedule.run("preview", "--diff")
+    assert "get_snapshots: no node.co.id credentials in this preview" in output
+    assert "node:SnapshotSchedule" in output
     assert sandbox.calls() == []
