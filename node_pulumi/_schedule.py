@@ -71,8 +71,9 @@ class SnapshotScheduleProvider(NodeProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """The API cannot read a schedule back: keep the state as it is."""
-        outs = {"server_id": id_, **{k: v for k, v in props.items() if k != "server_id"}}
-        return ReadResult(id_, {k: v for k, v in outs.items() if k == "server_id" or k in CYCLES})
+        outs = {"server_id": props.get("server_id") or id_}
+        outs.update({k: props[k] for k in CYCLES if props.get(k)})
+        return ReadResult(id_, outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Turn every cycle of the server off."""
