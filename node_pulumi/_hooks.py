@@ -7,7 +7,7 @@ import functools
 import pulumi
 
 from ._settings import program_settings
-from ._snapshot import DEFAULT_WAIT_TIMEOUT, SnapshotProvider, take_snapshot
+from ._snapshot import DEFAULT_WAIT_TIMEOUT, poll_intervals, take_snapshot
 
 
 @functools.cache  # one hook per distinct call: the engine wants each hook name registered once
@@ -32,7 +32,7 @@ def snapshot_before_update(
                 wait=wait_until_active,
                 timeout=wait_timeout,
                 client_ip_address=settings.client_ip_address,
-                intervals=SnapshotProvider().poll_intervals(),
+                intervals=poll_intervals(),
             )
         pulumi.log.info(
             f"snapshot {details['snapshot_id']} of server {server_id} taken before updating "

@@ -35,6 +35,7 @@ from ._provider import UNKNOWN, NodeProvider, check_server_id
 
 DEFAULT_WAIT_TIMEOUT = 1800.0
 CANDIDATES_SHOWN = 5
+POLL_INTERVAL, POLL_GROWTH, POLL_MAX_INTERVAL = 1.0, 0.25, 60.0
 
 # Inputs whose change means a new snapshot, and inputs that only steer this provider.
 REPLACING_INPUTS = ("server_id", "triggers")
@@ -115,11 +116,7 @@ class SnapshotProvider(NodeProvider):
 
     def poll_intervals(self) -> Iterator[float]:
         """The waits between status polls (see the class docstring)."""
-        waited = 0.0
-        while True:
-            wait = min(max(self.poll_interval, waited * self.poll_growth), self.poll_max_interval)
-            waited += wait
-            yield wait
+        return poll_intervals(self.poll_interval, self.poll_growth, self.poll_max_interval)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh from get_snapshot_detail; a snapshot that is gone or deleted leaves state."""
@@ -151,6 +148,17 @@ class SnapshotProvider(NodeProvider):
             except NodeApiError as exc:
                 if not exc.is_not_found:
                     raise
+
+
+def poll_intervals(
+    first: float = POLL_INTERVAL, growth: float = POLL_GROWTH, largest: float = POLL_MAX_INTERVAL
+) -> Iterator[float]:
+    """Waits between status polls: ``first``, then ``growth`` times the time waited so far."""
+    waited = 0.0
+    while True:
+        wait = min(max(first, waited * growth), largest)
+        waited += wait
+        yield wait
 
 
 def take_snapshot(
