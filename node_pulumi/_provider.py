@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any
 
 from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
@@ -34,6 +36,27 @@ def check_server_id(inputs: dict[str, Any]) -> list[CheckFailure]:
             )
         ]
     return []
+
+
+def changed(old: Any, new: Any) -> bool:
+    """Whether an input changed for ``diff``: a value not known yet (preview) counts as changed."""
+    if _contains_unknown(new):
+        return True
+    return _canonical(old) != _canonical(new)
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _contains_unknown(value: Any) -> bool:
+    if value == UNKNOWN:
+        return True
+    if isinstance(value, Mapping):
+        return any(_contains_unknown(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_contains_unknown(v) for v in value)
+    return False
 
 
 class NodeProvider(ResourceProvider):

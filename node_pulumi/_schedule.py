@@ -15,7 +15,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ._provider import UNKNOWN, NodeProvider, check_server_id
+from ._provider import UNKNOWN, NodeProvider, changed, check_server_id
 
 # Each input's cycle name in the API: daily_max_age -> daily_snapshot / daily_snapshot_max_age.
 CYCLES = {"daily_max_age": "daily", "weekly_max_age": "weekly", "monthly_max_age": "monthly"}
@@ -56,9 +56,9 @@ class SnapshotScheduleProvider(NodeProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """A new server replaces the schedule; new ages update it in place."""
-        replaces = ["server_id"] if olds.get("server_id") != news.get("server_id") else []
-        changed = [k for k in CYCLES if _age(olds.get(k)) != _age(news.get(k))]
-        return DiffResult(changes=bool(replaces or changed), replaces=replaces)
+        replaces = ["server_id"] if changed(olds.get("server_id"), news.get("server_id")) else []
+        ages = [k for k in CYCLES if changed(_age(olds.get(k)), _age(news.get(k)))]
+        return DiffResult(changes=bool(replaces or ages), replaces=replaces)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Set the schedule; the outputs are what the API confirmed."""
@@ -97,8 +97,11 @@ class SnapshotScheduleProvider(NodeProvider):
         return outs
 
 
-def _age(value: Any) -> int | None:
-    return None if value is None else int(value) or None
+def _age(value: Any) -> Any:
+    """An age as the API means it: None (off) for absent or 0; a value not yet known stays so."""
+    if value is None or value == UNKNOWN:
+        return value
+    return int(value) or None
 
 
 class SnapshotSchedule(Resource, module="node", name="SnapshotSchedule"):

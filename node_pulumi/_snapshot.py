@@ -31,7 +31,7 @@ from ._errors import (
     SnapshotUncertainError,
     SnapshotWaitError,
 )
-from ._provider import UNKNOWN, NodeProvider, check_server_id
+from ._provider import UNKNOWN, NodeProvider, changed, check_server_id
 
 DEFAULT_WAIT_TIMEOUT = 1800.0
 CANDIDATES_SHOWN = 5
@@ -92,11 +92,11 @@ class SnapshotProvider(NodeProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Replace on a new server_id or triggers; wait settings change in place, with no call."""
-        replaces = [k for k in REPLACING_INPUTS if _changed(olds.get(k), news.get(k))]
+        replaces = [k for k in REPLACING_INPUTS if changed(olds.get(k), news.get(k))]
         local = [
             k
             for k in LOCAL_INPUTS
-            if _changed(_with_default(k, olds.get(k)), _with_default(k, news.get(k)))
+            if changed(_with_default(k, olds.get(k)), _with_default(k, news.get(k)))
         ]
         return DiffResult(changes=bool(replaces or local), replaces=replaces)
 
@@ -330,26 +330,6 @@ def _outputs(props: Mapping[str, Any], details: Mapping[str, Any]) -> dict[str, 
     if props.get("triggers") is not None:
         outs["triggers"] = props["triggers"]
     return {k: v for k, v in outs.items() if v is not None}
-
-
-def _changed(old: Any, new: Any) -> bool:
-    if _contains_unknown(new):
-        return True
-    return _canonical(old) != _canonical(new)
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
-
-
-def _contains_unknown(value: Any) -> bool:
-    if value == UNKNOWN:
-        return True
-    if isinstance(value, Mapping):
-        return any(_contains_unknown(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(_contains_unknown(v) for v in value)
-    return False
 
 
 def _with_default(key: str, value: Any) -> Any:

@@ -78,6 +78,15 @@ def test_diff_replaces_on_a_new_server_and_ignores_equal_ages() -> None:
     assert same.changes is False
 
 
+def test_diff_counts_values_unknown_in_preview_as_changed() -> None:
+    olds = {"server_id": "1", "daily_max_age": 7}
+    provider = SnapshotScheduleProvider()
+    ages = provider.diff("1", olds, {"server_id": "1", "daily_max_age": UNKNOWN})
+    assert ages.changes is True and ages.replaces == []
+    server = provider.diff("1", olds, {"server_id": UNKNOWN, "daily_max_age": 7})
+    assert server.replaces == ["server_id"]
+
+
 def test_read_keeps_state_without_a_call(sandbox: Sandbox) -> None:
     result = configured(sandbox).read("12", {"server_id": "12", "daily_max_age": 7})
     assert result.id == "12"
