@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pulumi.runtime import get_config
+
 from ._client import REAL_ENDPOINT, SANDBOX_ENDPOINT, NodeClient
 from ._errors import NodeConfigError
 
@@ -125,8 +127,6 @@ def resolve_settings(
 
 def program_settings() -> Settings:
     """Resolve the settings inside a Pulumi program (for lookups and hooks), from its config."""
-    from pulumi.runtime import get_config
-
     return resolve_settings(get_config)
 
 
