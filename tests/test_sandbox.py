@@ -20,7 +20,7 @@ import pytest
 import requests
 import xmltodict
 
-from node_pulumi.sandbox import Call, Sandbox
+from node_pulumi.sandbox import DEFAULT_SERVERS, Call, Sandbox
 
 USER_ID = "12312"
 API_KEY = "hasdh6ghvh-SANDBOX-TEST-KEY"  # distinctive, so a leak is easy to grep for
@@ -111,8 +111,12 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def sandbox(clock: FakeClock) -> Iterator[Sandbox]:
-    with Sandbox(USER_ID, API_KEY, clock=clock, processing_seconds=60.0) as running:
+def sandbox(clock: FakeClock, request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    """The sandbox; parametrize it indirectly with server ids to know other servers."""
+    servers = getattr(request, "param", DEFAULT_SERVERS)
+    with Sandbox(
+        USER_ID, API_KEY, clock=clock, processing_seconds=60.0, servers=servers
+    ) as running:
         yield running
 
 
@@ -153,6 +157,7 @@ def test_create_and_detail_json(sandbox: Sandbox) -> None:
     assert sandbox.snapshots() == [detail["data"]]
 
 
+@pytest.mark.parametrize("sandbox", [("a&b<c>",)], indirect=True)
 def test_create_and_detail_xml_is_rootless(sandbox: Sandbox) -> None:
     response = call(sandbox.url, "create_snapshot", fmt="xml", server_id="a&b<c>")
     assert response.text.startswith(
@@ -185,10 +190,10 @@ def test_errors_in_xml_are_rootless_envelopes(sandbox: Sandbox) -> None:
 
 
 def test_get_and_post_both_work(sandbox: Sandbox) -> None:
-    got = api(sandbox.url, "create_snapshot", method="GET", server_id="via-get")
+    got = api(sandbox.url, "create_snapshot", method="GET", server_id="555")
     snapshot_id = got["data"]["snapshot_id"]
     posted = api(sandbox.url, "get_snapshot_detail", method="POST", snapshot_id=snapshot_id)
-    assert posted["data"]["server_id"] == "via-get"
+    assert posted["data"]["server_id"] == "555"
     assert [(c.function, c.method, c.code) for c in sandbox.calls()] == [
         ("create_snapshot", "GET", "OK"),
         ("get_snapshot_detail", "POST", "OK"),
@@ -272,6 +277,7 @@ def test_replayed_random_is_rejected_after_a_restart(tmp_path: Path) -> None:
 # --- parameter checks ------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("sandbox", [("x" * 50, "x" * 20)], indirect=True)
 @pytest.mark.parametrize(
     ("function", "name", "limit", "extra"),
     [
@@ -392,7 +398,7 @@ def test_delete_behind_back_is_not_logged(sandbox: Sandbox) -> None:
 
 
 def test_list_pages_and_past_the_end(sandbox: Sandbox, clock: FakeClock) -> None:
-    created = [create(sandbox, server_id="s1") for _ in range(25)]
+    created = [create(sandbox, server_id="1") for _ in range(25)]
     clock.now += 60
     pages = [
         api(sandbox.url, "get_snapshot_list", client_ip_address=IP, records_per_page="10", page=p)[
@@ -431,13 +437,13 @@ def test_list_empty(sandbox: Sandbox) -> None:
 
 
 def test_list_filters_and_sorting(sandbox: Sandbox, clock: FakeClock) -> None:
-    first = create(sandbox, server_id="s1")
+    first = create(sandbox, server_id="1")
     clock.now += 10
-    second = create(sandbox, server_id="s2")
+    second = create(sandbox, server_id="2")
     clock.now += 10
-    gone = create(sandbox, server_id="s1")
+    gone = create(sandbox, server_id="1")
     clock.now += 60
-    young = create(sandbox, server_id="s1")  # still processing
+    young = create(sandbox, server_id="1")  # still processing
     api(sandbox.url, "delete_snapshot", snapshot_id=gone)
 
     def ids(**filters: str) -> list[str]:
@@ -447,7 +453,7 @@ def test_list_filters_and_sorting(sandbox: Sandbox, clock: FakeClock) -> None:
 
     assert ids() == [second, first]
     assert ids(sorted_by="snapshot_add_time_ascending") == [first, second]
-    assert ids(server_id="s1") == [first]
+    assert ids(server_id="1") == [first]
     assert ids(snapshot_status="processing") == [young]
     assert ids(snapshot_status="deleted") == [gone]
     assert ids(snapshot_status="all") == [young, gone, second, first]
@@ -561,17 +567,17 @@ def test_schedule_validation(
 def test_data_survives_a_restart_with_a_db_file(tmp_path: Path, clock: FakeClock) -> None:
     db = tmp_path / "sandbox.sqlite"
     with Sandbox(USER_ID, API_KEY, db=db, clock=clock, processing_seconds=0.0) as first:
-        kept = create(first, server_id="s1")
-        gone = create(first, server_id="s2")
+        kept = create(first, server_id="1")
+        gone = create(first, server_id="2")
         api(first.url, "delete_snapshot", snapshot_id=gone)
-        api(first.url, "set_server_snapshot_schedule", server_id="s1", daily_snapshot="no")
+        api(first.url, "set_server_snapshot_schedule", server_id="1", daily_snapshot="no")
         before = first.snapshots()
         schedules = first.schedules()
     with Sandbox(USER_ID, API_KEY, db=db, clock=clock, processing_seconds=0.0) as second:
         assert second.snapshots() == before
         detail = api(second.url, "get_snapshot_detail", snapshot_id=gone)["data"]
         assert detail["snapshot_status"] == "deleted"
-        assert api(second.url, "get_snapshot_detail", snapshot_id=kept)["data"]["server_id"] == "s1"
+        assert api(second.url, "get_snapshot_detail", snapshot_id=kept)["data"]["server_id"] == "1"
         assert second.schedules() == schedules
 
 
@@ -644,11 +650,11 @@ def test_fault_times_and_wildcard(sandbox: Sandbox) -> None:
 
 def test_after_fault_performs_the_operation_then_fails(sandbox: Sandbox) -> None:
     sandbox.set_fault("create_snapshot", http_status=502, after=True, times=1)
-    response = call(sandbox.url, "create_snapshot", server_id="lost")
+    response = call(sandbox.url, "create_snapshot", server_id="999")
     assert response.status_code == 502
-    assert [s["server_id"] for s in sandbox.snapshots()] == ["lost"]
+    assert [s["server_id"] for s in sandbox.snapshots()] == ["999"]
     sandbox.set_fault("create_snapshot", error=("BUSY", "busy"), after=True, times=1)
-    assert api(sandbox.url, "create_snapshot", server_id="lost")["code"] == "BUSY"
+    assert api(sandbox.url, "create_snapshot", server_id="999")["code"] == "BUSY"
     assert len(sandbox.snapshots()) == 2
 
 
@@ -747,8 +753,8 @@ def test_admin_interface(sandbox: Sandbox) -> None:
 
     admin(sandbox, "POST", "clear_calls")
     assert admin(sandbox, "GET", "calls").json() == []
-    api(sandbox.url, "set_server_snapshot_schedule", server_id="9")
-    assert [s["server_id"] for s in admin(sandbox, "GET", "schedules").json()] == ["9"]
+    api(sandbox.url, "set_server_snapshot_schedule", server_id="999")
+    assert [s["server_id"] for s in admin(sandbox, "GET", "schedules").json()] == ["999"]
     admin(sandbox, "POST", "reset")
     assert admin(sandbox, "GET", "snapshots").json() == []
     assert admin(sandbox, "GET", "nothing").status_code == 404
