@@ -1032,3 +1032,32 @@ def test_malformed_admin_fault_is_a_400(sandbox: Sandbox, body: str | bytes) -> 
     assert "error" in response.json()
     assert api(sandbox.url, "create_snapshot", server_id="1")["code"] == "OK"  # no fault set
     assert sandbox.errors == []
+
+
+def test_cli_servers_and_connection_timeout(tmp_path: Path) -> None:
+    command = [
+        *(sys.executable, "-m", "node_pulumi.sandbox", "--port", "0"),
+        *("--user-id", USER_ID, "--api-key", API_KEY),
+        *("--servers", "web-1,web-2", "--connection-timeout", "0.2"),
+    ]
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        ready, _, _ = select.select([process.stdout], [], [], 30)
+        assert ready, "the sandbox printed nothing within 30 s"
+        match = re.search(
+            r"listening on (http://127\.0\.0\.1:(\d+)/api/v1/)", process.stdout.readline()
+        )
+        assert match
+        assert api(match[1], "create_snapshot", server_id="web-2")["code"] == "OK"
+        assert api(match[1], "create_snapshot", server_id="12345")["code"] == "SERVER_NOT_FOUND"
+        with socket.create_connection(("127.0.0.1", int(match[2])), timeout=10) as idle:
+            assert dropped(idle)
+        process.terminate()
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
