@@ -66,7 +66,7 @@ def test_xml_calls_ask_for_xml(client: NodeClient, sandbox: Sandbox) -> None:
 
 def test_list_walks_every_page(client: NodeClient, sandbox: Sandbox) -> None:
     ids = {client.create_snapshot("42")["snapshot_id"] for _ in range(23)}
-    client.create_snapshot("43")
+    client.create_snapshot("12")
     sandbox.clear_calls()
     records = list(
         client.get_snapshot_list(
@@ -121,7 +121,7 @@ def test_validation_error_comes_from_the_api(client: NodeClient) -> None:
 
 
 def test_read_calls_retry_5xx_with_a_fresh_random(client: NodeClient, sandbox: Sandbox) -> None:
-    snapshot_id = client.create_snapshot("5")["snapshot_id"]
+    snapshot_id = client.create_snapshot("2")["snapshot_id"]
     sandbox.set_fault("get_snapshot_detail", http_status=503, times=2)
     assert client.get_snapshot_detail(snapshot_id)["snapshot_id"] == snapshot_id
     calls = sandbox.calls("get_snapshot_detail")
@@ -140,14 +140,14 @@ def test_read_calls_retry_5xx_with_a_fresh_random(client: NodeClient, sandbox: S
         ),
         (
             "set_server_snapshot_schedule",
-            lambda c, sid: c.set_server_snapshot_schedule("5", daily_snapshot="no"),
+            lambda c, sid: c.set_server_snapshot_schedule("2", daily_snapshot="no"),
         ),
     ],
 )
 def test_every_repeatable_function_survives_a_5xx_and_a_lost_answer(
     client: NodeClient, sandbox: Sandbox, function: str, call: Any
 ) -> None:
-    snapshot_id = client.create_snapshot("5")["snapshot_id"]
+    snapshot_id = client.create_snapshot("2")["snapshot_id"]
     sandbox.set_fault(function, http_status=503, times=1)
     call(client, snapshot_id)
     sandbox.set_fault(function, http_status=502, after=True, times=1)
@@ -166,7 +166,7 @@ def test_read_calls_give_up_after_the_retries(client: NodeClient, sandbox: Sandb
 def test_create_is_never_repeated_once_sent(client: NodeClient, sandbox: Sandbox) -> None:
     sandbox.set_fault("create_snapshot", http_status=500, after=True, times=1)
     with pytest.raises(NodeTransportError) as caught:
-        client.create_snapshot("9")
+        client.create_snapshot("999")
     assert caught.value.may_have_reached_server
     assert len(sandbox.calls("create_snapshot")) == 1
     assert len(sandbox.snapshots()) == 1, "the server acted once; nothing was repeated"

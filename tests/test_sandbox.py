@@ -3,24 +3,35 @@
 from __future__ import annotations
 
 import hashlib
+import http.client
+import io
+import ipaddress
+import json
 import re
 import secrets
 import select
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import requests
 import xmltodict
 
-from node_pulumi.sandbox import Call, Sandbox
+from node_pulumi.sandbox import DEFAULT_SERVERS, Call, Sandbox
+from node_pulumi.sandbox.__main__ import main as sandbox_main
+from node_pulumi.sandbox._admin import handle_admin, is_loopback
+from node_pulumi.sandbox._app import App
+from node_pulumi.sandbox._http import SandboxHTTPServer
 
 USER_ID = "12312"
 API_KEY = "hasdh6ghvh-SANDBOX-TEST-KEY"  # distinctive, so a leak is easy to grep for
@@ -111,8 +122,12 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def sandbox(clock: FakeClock) -> Iterator[Sandbox]:
-    with Sandbox(USER_ID, API_KEY, clock=clock, processing_seconds=60.0) as running:
+def sandbox(clock: FakeClock, request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    """The sandbox; parametrize it indirectly with server ids to know other servers."""
+    servers = getattr(request, "param", DEFAULT_SERVERS)
+    with Sandbox(
+        USER_ID, API_KEY, clock=clock, processing_seconds=60.0, servers=servers
+    ) as running:
         yield running
 
 
@@ -153,6 +168,7 @@ def test_create_and_detail_json(sandbox: Sandbox) -> None:
     assert sandbox.snapshots() == [detail["data"]]
 
 
+@pytest.mark.parametrize("sandbox", [("a&b<c>",)], indirect=True)
 def test_create_and_detail_xml_is_rootless(sandbox: Sandbox) -> None:
     response = call(sandbox.url, "create_snapshot", fmt="xml", server_id="a&b<c>")
     assert response.text.startswith(
@@ -185,10 +201,10 @@ def test_errors_in_xml_are_rootless_envelopes(sandbox: Sandbox) -> None:
 
 
 def test_get_and_post_both_work(sandbox: Sandbox) -> None:
-    got = api(sandbox.url, "create_snapshot", method="GET", server_id="via-get")
+    got = api(sandbox.url, "create_snapshot", method="GET", server_id="555")
     snapshot_id = got["data"]["snapshot_id"]
     posted = api(sandbox.url, "get_snapshot_detail", method="POST", snapshot_id=snapshot_id)
-    assert posted["data"]["server_id"] == "via-get"
+    assert posted["data"]["server_id"] == "555"
     assert [(c.function, c.method, c.code) for c in sandbox.calls()] == [
         ("create_snapshot", "GET", "OK"),
         ("get_snapshot_detail", "POST", "OK"),
@@ -272,6 +288,7 @@ def test_replayed_random_is_rejected_after_a_restart(tmp_path: Path) -> None:
 # --- parameter checks ------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("sandbox", [("x" * 50, "x" * 20)], indirect=True)
 @pytest.mark.parametrize(
     ("function", "name", "limit", "extra"),
     [
@@ -392,7 +409,7 @@ def test_delete_behind_back_is_not_logged(sandbox: Sandbox) -> None:
 
 
 def test_list_pages_and_past_the_end(sandbox: Sandbox, clock: FakeClock) -> None:
-    created = [create(sandbox, server_id="s1") for _ in range(25)]
+    created = [create(sandbox, server_id="1") for _ in range(25)]
     clock.now += 60
     pages = [
         api(sandbox.url, "get_snapshot_list", client_ip_address=IP, records_per_page="10", page=p)[
@@ -431,13 +448,13 @@ def test_list_empty(sandbox: Sandbox) -> None:
 
 
 def test_list_filters_and_sorting(sandbox: Sandbox, clock: FakeClock) -> None:
-    first = create(sandbox, server_id="s1")
+    first = create(sandbox, server_id="1")
     clock.now += 10
-    second = create(sandbox, server_id="s2")
+    second = create(sandbox, server_id="2")
     clock.now += 10
-    gone = create(sandbox, server_id="s1")
+    gone = create(sandbox, server_id="1")
     clock.now += 60
-    young = create(sandbox, server_id="s1")  # still processing
+    young = create(sandbox, server_id="1")  # still processing
     api(sandbox.url, "delete_snapshot", snapshot_id=gone)
 
     def ids(**filters: str) -> list[str]:
@@ -447,7 +464,7 @@ def test_list_filters_and_sorting(sandbox: Sandbox, clock: FakeClock) -> None:
 
     assert ids() == [second, first]
     assert ids(sorted_by="snapshot_add_time_ascending") == [first, second]
-    assert ids(server_id="s1") == [first]
+    assert ids(server_id="1") == [first]
     assert ids(snapshot_status="processing") == [young]
     assert ids(snapshot_status="deleted") == [gone]
     assert ids(snapshot_status="all") == [young, gone, second, first]
@@ -561,17 +578,17 @@ def test_schedule_validation(
 def test_data_survives_a_restart_with_a_db_file(tmp_path: Path, clock: FakeClock) -> None:
     db = tmp_path / "sandbox.sqlite"
     with Sandbox(USER_ID, API_KEY, db=db, clock=clock, processing_seconds=0.0) as first:
-        kept = create(first, server_id="s1")
-        gone = create(first, server_id="s2")
+        kept = create(first, server_id="1")
+        gone = create(first, server_id="2")
         api(first.url, "delete_snapshot", snapshot_id=gone)
-        api(first.url, "set_server_snapshot_schedule", server_id="s1", daily_snapshot="no")
+        api(first.url, "set_server_snapshot_schedule", server_id="1", daily_snapshot="no")
         before = first.snapshots()
         schedules = first.schedules()
     with Sandbox(USER_ID, API_KEY, db=db, clock=clock, processing_seconds=0.0) as second:
         assert second.snapshots() == before
         detail = api(second.url, "get_snapshot_detail", snapshot_id=gone)["data"]
         assert detail["snapshot_status"] == "deleted"
-        assert api(second.url, "get_snapshot_detail", snapshot_id=kept)["data"]["server_id"] == "s1"
+        assert api(second.url, "get_snapshot_detail", snapshot_id=kept)["data"]["server_id"] == "1"
         assert second.schedules() == schedules
 
 
@@ -644,11 +661,11 @@ def test_fault_times_and_wildcard(sandbox: Sandbox) -> None:
 
 def test_after_fault_performs_the_operation_then_fails(sandbox: Sandbox) -> None:
     sandbox.set_fault("create_snapshot", http_status=502, after=True, times=1)
-    response = call(sandbox.url, "create_snapshot", server_id="lost")
+    response = call(sandbox.url, "create_snapshot", server_id="999")
     assert response.status_code == 502
-    assert [s["server_id"] for s in sandbox.snapshots()] == ["lost"]
+    assert [s["server_id"] for s in sandbox.snapshots()] == ["999"]
     sandbox.set_fault("create_snapshot", error=("BUSY", "busy"), after=True, times=1)
-    assert api(sandbox.url, "create_snapshot", server_id="lost")["code"] == "BUSY"
+    assert api(sandbox.url, "create_snapshot", server_id="999")["code"] == "BUSY"
     assert len(sandbox.snapshots()) == 2
 
 
@@ -747,8 +764,8 @@ def test_admin_interface(sandbox: Sandbox) -> None:
 
     admin(sandbox, "POST", "clear_calls")
     assert admin(sandbox, "GET", "calls").json() == []
-    api(sandbox.url, "set_server_snapshot_schedule", server_id="9")
-    assert [s["server_id"] for s in admin(sandbox, "GET", "schedules").json()] == ["9"]
+    api(sandbox.url, "set_server_snapshot_schedule", server_id="999")
+    assert [s["server_id"] for s in admin(sandbox, "GET", "schedules").json()] == ["999"]
     admin(sandbox, "POST", "reset")
     assert admin(sandbox, "GET", "snapshots").json() == []
     assert admin(sandbox, "GET", "nothing").status_code == 404
@@ -795,3 +812,252 @@ def test_cli_serves_until_signalled(tmp_path: Path, stop_signal: signal.Signals)
     assert process.returncode == 0, stderr
     assert "POST create_snapshot format=json -> OK 200" in stderr
     assert API_KEY not in line + stdout + stderr
+
+
+# --- known servers ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_unknown_server_is_refused(sandbox: Sandbox, fmt: str) -> None:
+    refusals = [
+        api(sandbox.url, "create_snapshot", fmt=fmt, server_id="13"),
+        api(sandbox.url, "set_server_snapshot_schedule", fmt=fmt, server_id="13"),
+        api(sandbox.url, "get_snapshot_list", fmt=fmt, server_id="13", client_ip_address=IP),
+    ]
+    for envelope in refusals:
+        assert (envelope["code"], envelope["message"]) == (
+            "SERVER_NOT_FOUND",
+            "Server 13 not found.",
+        )
+    assert (sandbox.snapshots(), sandbox.schedules()) == ([], [])
+
+
+def test_every_default_server_is_known(sandbox: Sandbox) -> None:
+    assert sandbox.servers == frozenset(DEFAULT_SERVERS)
+    for server_id in DEFAULT_SERVERS:
+        create(sandbox, server_id=server_id)
+        assert api(sandbox.url, "set_server_snapshot_schedule", server_id=server_id)["code"] == "OK"
+    listed = api(sandbox.url, "get_snapshot_list", client_ip_address=IP, server_id="2001")
+    assert (listed["code"], listed["data"]["total_records"]) == ("OK", 0)  # still processing
+
+
+@pytest.mark.parametrize("sandbox", [("web-1", "web-2")], indirect=True)
+def test_servers_option_replaces_the_defaults(sandbox: Sandbox) -> None:
+    assert sandbox.servers == {"web-1", "web-2"}
+    create(sandbox, server_id="web-2")
+    refused = api(sandbox.url, "create_snapshot", server_id="12345")
+    assert refused["code"] == "SERVER_NOT_FOUND"
+    assert [s["server_id"] for s in sandbox.snapshots()] == ["web-2"]
+
+
+def test_servers_must_be_a_collection() -> None:
+    with pytest.raises(TypeError, match="not one string"):
+        Sandbox(USER_ID, API_KEY, servers="12345")
+
+
+@pytest.mark.parametrize("servers", ["", "1,,2", "1, "])
+def test_cli_refuses_an_empty_server_id(servers: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        sandbox_main(["--user-id", USER_ID, "--api-key", API_KEY, "--servers", servers])
+    assert "non-empty server ids" in capsys.readouterr().err
+
+
+# --- robustness: slow clients, many callers, log lines, admin peers, admin bodies ------------
+
+
+def dropped(client: socket.socket) -> bool:
+    """Whether the server closed the connection without answering (recv would block otherwise)."""
+    try:
+        return client.recv(4096) == b""
+    except ConnectionResetError:
+        return True
+
+
+def test_slow_clients_are_dropped_after_the_connection_timeout() -> None:
+    partial = [
+        b"",  # connects and says nothing
+        b"POST /api/v1/create_snapshot HTTP/1.1\r\nHost: sandbox\r\n",  # headers never end
+        b"POST /api/v1/create_snapshot HTTP/1.1\r\nContent-Length: 100\r\n\r\nuser_id=1",
+    ]
+    with Sandbox(USER_ID, API_KEY, connection_timeout=0.2) as sandbox:
+        clients = [
+            socket.create_connection(("127.0.0.1", sandbox.port), timeout=10) for _ in range(100)
+        ]
+        try:
+            for index, client in enumerate(clients):
+                client.sendall(partial[index % len(partial)])
+            assert all(dropped(client) for client in clients)
+        finally:
+            for client in clients:
+                client.close()
+        assert api(sandbox.url, "create_snapshot", server_id="1")["code"] == "OK"
+        assert [c.function for c in sandbox.calls()] == ["create_snapshot"]
+        assert sandbox.errors == []
+
+
+def test_connection_timeout_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="connection_timeout"):
+        Sandbox(USER_ID, API_KEY, connection_timeout=0)
+
+
+def test_many_callers_queue_while_nothing_accepts() -> None:
+    """200 connections wait in the listen queue (the standard library's backlog of 5 would make
+    the 7th connect wait out SYN retransmissions), then each is answered once serving starts."""
+    server = SandboxHTTPServer(
+        ("127.0.0.1", 0), App(USER_ID, API_KEY, servers=DEFAULT_SERVERS, log=None), 10.0
+    )
+    serving: threading.Thread | None = None
+    clients: list[socket.socket] = []
+    try:
+        port = server.server_address[1]
+        for _ in range(200):
+            clients.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        serving = threading.Thread(target=server.serve_forever, daemon=True)
+        serving.start()
+        for client in clients:
+            client.sendall(b"GET /_sandbox/calls HTTP/1.0\r\n\r\n")
+        for client in clients:
+            with client.makefile("rb") as answer:
+                assert answer.readline().startswith(b"HTTP/1.0 200 ")
+    finally:
+        for client in clients:
+            client.close()
+        if serving is not None:
+            server.shutdown()
+            serving.join()
+        server.server_close()
+
+
+def test_control_characters_in_the_path_cannot_forge_a_log_line() -> None:
+    log = io.StringIO()
+    forged = "delete_snapshot format=json -> OK 200"
+    with Sandbox(USER_ID, API_KEY, log=log) as sandbox:
+        for separator in ("%0A", "%0D", "%C2%85", "%E2%80%A8"):  # \n, \r, NEL, U+2028
+            call(sandbox.url, f"create_snapshot{separator}POST%20{quote(forged)}", server_id="1")
+        with socket.create_connection(("127.0.0.1", sandbox.port), timeout=10) as client:
+            client.sendall(b"GET /api/v1/create_snapshot\x1b[2Kx HTTP/1.0\r\n\r\n")
+            with client.makefile("rb") as answer:
+                assert answer.readline().startswith(b"HTTP/1.0 404 ")
+    lines = log.getvalue().splitlines()
+    assert len(lines) == 5, lines
+    assert all(line.startswith(("POST ", "GET ")) for line in lines), lines
+    assert lines[0].startswith("POST create_snapshot\\nPOST delete_snapshot")
+    assert lines[2].startswith("POST create_snapshot\\x85POST")
+    assert lines[3].startswith("POST create_snapshot\\u2028POST")
+    assert lines[4].startswith("GET create_snapshot\\x1b[2Kx format=json -> UNKNOWN_FUNCTION")
+
+
+@pytest.mark.parametrize(
+    ("peer", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.8.9.10", True),
+        ("::1", True),
+        ("::ffff:127.0.0.1", True),
+        ("192.0.2.1", False),
+        ("10.0.0.1", False),
+        ("::ffff:192.0.2.1", False),
+        ("fe80::1%eth0", False),
+        ("2001:db8::1", False),
+        ("not-an-address", False),
+    ],
+)
+def test_loopback_peer_check(peer: str, loopback: bool) -> None:
+    assert is_loopback(peer) is loopback
+
+
+def test_admin_handler_refuses_a_non_loopback_peer(sandbox: Sandbox) -> None:
+    app = App(USER_ID, API_KEY, servers=DEFAULT_SERVERS, log=None)
+    refused = handle_admin(app, "192.0.2.1", "GET", "calls", b"")
+    assert (refused.status, json.loads(refused.body)) == (
+        403,
+        {"error": "the admin API answers loopback clients only"},
+    )
+    assert handle_admin(app, "127.0.0.1", "GET", "calls", b"").status == 200
+
+
+def non_loopback_address() -> str | None:
+    """An IPv4 address of this machine that is not loopback, if it has one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("198.51.100.1", 9))  # a UDP connect sends nothing: it picks a route
+        except OSError:
+            return None
+        address = str(probe.getsockname()[0])
+    return None if ipaddress.ip_address(address).is_loopback else address
+
+
+def test_admin_refuses_non_loopback_peers_whatever_the_host() -> None:
+    address = non_loopback_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback IPv4 address")
+    with Sandbox(USER_ID, API_KEY, host="0.0.0.0") as sandbox:
+
+        def request(method: str, path: str, body: str = "") -> tuple[int, bytes]:
+            connection = http.client.HTTPConnection(
+                address, sandbox.port, timeout=10, source_address=(address, 0)
+            )
+            try:
+                connection.request(method, path, body=body)
+                answer = connection.getresponse()
+                return answer.status, answer.read()
+            finally:
+                connection.close()
+
+        create(sandbox)
+        assert request("GET", "/_sandbox/snapshots")[0] == 403
+        assert request("POST", "/_sandbox/reset")[0] == 403
+        assert request("POST", "/_sandbox/fault", '{"function": "*", "http_status": 500}')[0] == 403
+        assert len(sandbox.snapshots()) == 1
+        # The API itself is served to that peer; the loopback admin still works.
+        status, body = request("GET", f"/api/v1/get_snapshot_list?format=json&user_id={USER_ID}")
+        assert (status, json.loads(body)["code"]) == (200, "MISSING_PARAMETER")
+        assert admin(sandbox, "GET", "snapshots").json() == sandbox.snapshots()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 100_000,
+        '{"function": "*", "error": ' + "[" * 50_000 + "]" * 50_000 + "}",
+        '{"function": "*", "error": ["A", "b"], "times": 1.5}',
+        '{"function": "*", "body": {"not": "a string"}}',
+        '{"function": "*", "error": "BUSY"}',
+        b"\xff\xfe",
+    ],
+)
+def test_malformed_admin_fault_is_a_400(sandbox: Sandbox, body: str | bytes) -> None:
+    response = admin(sandbox, "POST", "fault", data=body)
+    assert response.status_code == 400, response.text
+    assert "error" in response.json()
+    assert api(sandbox.url, "create_snapshot", server_id="1")["code"] == "OK"  # no fault set
+    assert sandbox.errors == []
+
+
+def test_cli_servers_and_connection_timeout(tmp_path: Path) -> None:
+    command = [
+        *(sys.executable, "-m", "node_pulumi.sandbox", "--port", "0"),
+        *("--user-id", USER_ID, "--api-key", API_KEY),
+        *("--servers", "web-1,web-2", "--connection-timeout", "0.2"),
+    ]
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        ready, _, _ = select.select([process.stdout], [], [], 30)
+        assert ready, "the sandbox printed nothing within 30 s"
+        match = re.search(
+            r"listening on (http://127\.0\.0\.1:(\d+)/api/v1/)", process.stdout.readline()
+        )
+        assert match
+        assert api(match[1], "create_snapshot", server_id="web-2")["code"] == "OK"
+        assert api(match[1], "create_snapshot", server_id="12345")["code"] == "SERVER_NOT_FOUND"
+        with socket.create_connection(("127.0.0.1", int(match[2])), timeout=10) as idle:
+            assert dropped(idle)
+        process.terminate()
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()

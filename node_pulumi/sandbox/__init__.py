@@ -5,23 +5,27 @@ Run it in-process with `Sandbox`, or as a separate process with
 """
 
 from ._params import (
+    DEFAULT_SERVERS,
     DUPLICATE_RANDOM,
     INVALID_CHECKSUM,
     INVALID_PARAMETER,
     INVALID_USER,
     MISSING_PARAMETER,
     NOT_FOUND,
+    SERVER_NOT_FOUND,
     UNKNOWN_FUNCTION,
 )
 from ._server import Call, Fault, Sandbox
 
 __all__ = [
+    "DEFAULT_SERVERS",
     "DUPLICATE_RANDOM",
     "INVALID_CHECKSUM",
     "INVALID_PARAMETER",
     "INVALID_USER",
     "MISSING_PARAMETER",
     "NOT_FOUND",
+    "SERVER_NOT_FOUND",
     "UNKNOWN_FUNCTION",
     "Call",
     "Fault",

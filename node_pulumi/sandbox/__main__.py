@@ -14,9 +14,18 @@ import sys
 import threading
 from types import FrameType
 
-from ._server import Sandbox
+from ._params import DEFAULT_SERVERS
+from ._server import CONNECTION_TIMEOUT, Sandbox
 
 API_KEY_ENV = "NODE_SANDBOX_API_KEY"
+
+
+def _server_ids(text: str) -> tuple[str, ...]:
+    """``--servers``: comma-separated ids, at least one, none empty."""
+    ids = tuple(part.strip() for part in text.split(","))
+    if not all(ids):
+        raise argparse.ArgumentTypeError("a comma-separated list of non-empty server ids")
+    return ids
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -25,7 +34,11 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         description="A local emulator of the node.co.id snapshot API.",
     )
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (the admin API under /_sandbox/ answers loopback only)",
+    )
     parser.add_argument("--user-id", required=True, help="the user_id calls must send")
     parser.add_argument(
         "--api-key",
@@ -39,7 +52,22 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=2.0,
         help="seconds a new snapshot stays 'processing'",
     )
+    parser.add_argument(
+        "--servers",
+        type=_server_ids,
+        default=DEFAULT_SERVERS,
+        help="comma-separated server ids the account has; others are SERVER_NOT_FOUND"
+        f" (default: {','.join(DEFAULT_SERVERS)})",
+    )
+    parser.add_argument(
+        "--connection-timeout",
+        type=float,
+        default=CONNECTION_TIMEOUT,
+        help="seconds a connection may stay silent before it is dropped",
+    )
     args = parser.parse_args(argv)
+    if not args.connection_timeout > 0:
+        parser.error("--connection-timeout must be positive")
     if not args.api_key:
         parser.error(f"--api-key or ${API_KEY_ENV} is required")
     return args
@@ -63,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         db=args.db,
         processing_seconds=args.processing_seconds,
         log=sys.stderr,
+        servers=args.servers,
+        connection_timeout=args.connection_timeout,
     )
     try:
         sandbox.start()

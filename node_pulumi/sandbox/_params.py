@@ -13,7 +13,22 @@ DUPLICATE_RANDOM = "DUPLICATE_RANDOM"
 MISSING_PARAMETER = "MISSING_PARAMETER"
 INVALID_PARAMETER = "INVALID_PARAMETER"
 NOT_FOUND = "NOT_FOUND"
+SERVER_NOT_FOUND = "SERVER_NOT_FOUND"
 UNKNOWN_FUNCTION = "UNKNOWN_FUNCTION"
+
+FUNCTIONS = frozenset(
+    {
+        "create_snapshot",
+        "get_snapshot_detail",
+        "delete_snapshot",
+        "get_snapshot_list",
+        "set_server_snapshot_schedule",
+    }
+)
+"""The API functions the sandbox serves."""
+
+DEFAULT_SERVERS = ("1", "2", "3", "12", "42", "555", "777", "999", "2001", "12345", "67890")
+"""The server ids a sandbox knows unless told otherwise (the demo's and the tests' servers)."""
 
 
 class ApiError(Exception):
@@ -70,6 +85,17 @@ def ipv4(params: Mapping[str, str], name: str, *, required: bool) -> str | None:
                 INVALID_PARAMETER, f"Invalid parameter {name}: an IPv4 address."
             ) from None
     return value
+
+
+def known_server(server_id: str, servers: frozenset[str]) -> str:
+    """Refuse a server the account does not have.
+
+    The real API documents no answer for this; the sandbox's guess is the envelope
+    ``SERVER_NOT_FOUND`` / "Server <id> not found." (HTTP 200, like its other failures).
+    """
+    if server_id not in servers:
+        raise ApiError(SERVER_NOT_FOUND, f"Server {server_id} not found.")
+    return server_id
 
 
 def max_age(params: Mapping[str, str], cycle: str) -> int:

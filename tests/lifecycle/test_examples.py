@@ -80,7 +80,7 @@ def test_hook_snapshots_before_the_update_and_a_failure_stops_it(
 def test_schedule_example(make_stack: MakeStack, sandbox: Sandbox) -> None:
     with NodeClient(USER_ID, API_KEY, endpoint=sandbox.url) as client:
         ids = [client.create_snapshot("12345")["snapshot_id"] for _ in range(3)]
-        client.create_snapshot("99999")
+        client.create_snapshot("67890")
     stack = configure_for(make_stack(EXAMPLES / "schedule", "schedule"), sandbox)
     stack.config("node:clientIpAddress", "127.0.0.1")
     stack.up()

@@ -509,7 +509,10 @@ def test_xml_root_less_works_and_broken_xml_fails_readably(stack: Stack, sandbox
 
 
 class SandboxProcess:
-    """The sandbox as a separate process on a fixed port and SQLite file, so it can be killed."""
+    """The sandbox as a separate process on a fixed port and SQLite file, so it can be killed.
+
+    It knows the `many` program's servers (srv-00, srv-01, ...) instead of the default ones.
+    """
 
     def __init__(self, port: int, db: Path, log: Path) -> None:
         self.port = port
@@ -530,6 +533,7 @@ class SandboxProcess:
                     *(sys.executable, "-m", "node_pulumi.sandbox"),
                     *("--port", str(self.port), "--user-id", USER_ID, "--api-key", API_KEY),
                     *("--db", str(self.db), "--processing-seconds", "600"),
+                    *("--servers", ",".join(f"srv-{i:02d}" for i in range(COUNT))),
                 ],
                 stdout=subprocess.PIPE,
                 stderr=log,

@@ -10,6 +10,6 @@ count = config.require_int("count")
 wait = config.get_bool("wait") or False
 for i in range(count):
     if config.require("kind") == "snapshot":
-        node.Snapshot(f"snap-{i}", server_id=f"srv-{i}", wait_until_active=wait)
+        node.Snapshot(f"snap-{i}", server_id="12345", wait_until_active=wait)
     else:
         Noop(f"noop-{i}", i)

@@ -1,0 +1,403 @@
+"""The API behind the sandbox's HTTP layer: authentication, the five functions, faults, the log.
+
+It checks what the real API is documented to check (user id, triple-SHA1 checksum, required
+parameters, documented lengths and values) and, unlike the documentation says of the real one,
+rejects a reused ``random``. Only the account's known servers can be snapshotted or scheduled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import math
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, TextIO
+from urllib.parse import parse_qsl, unquote
+
+from ._faults import Fault, Faults
+from ._params import (
+    DUPLICATE_RANDOM,
+    FUNCTIONS,
+    INVALID_CHECKSUM,
+    INVALID_PARAMETER,
+    INVALID_USER,
+    NOT_FOUND,
+    UNKNOWN_FUNCTION,
+    ApiError,
+    choice,
+    integer,
+    ipv4,
+    known_server,
+    max_age,
+    optional,
+    require,
+)
+from ._render import API_CONTENT_TYPE, render
+from ._store import Schedule, SnapshotRecord, Store
+
+API_PREFIXES = ("/api/v1/", "/api-sandbox/v1/")
+
+_FORMATS = ("json", "xml")
+_CYCLES = ("daily", "weekly", "monthly")
+_SORT_KEYS: dict[str, tuple[str, bool]] = {
+    "snapshot_size_ascending": ("size", False),
+    "snapshot_size_descending": ("size", True),
+    "snapshot_add_time_ascending": ("time", False),
+    "snapshot_add_time_descending": ("time", True),
+}
+
+
+@dataclass(frozen=True)
+class Call:
+    """One API call as the sandbox saw and answered it (admin requests are not logged).
+
+    ``params`` holds every request parameter except ``checksum``; ``code`` is the envelope code
+    sent back, or None when the answer was not an envelope (a raw-body or bare-status fault);
+    ``faulted`` says a fault switch shaped the answer.
+    """
+
+    function: str
+    method: str
+    format: str
+    params: dict[str, str]
+    code: str | None
+    http_status: int
+    faulted: bool = False
+
+
+@dataclass(frozen=True)
+class Response:
+    """An HTTP answer for the handler to send."""
+
+    status: int
+    body: bytes
+    content_type: str
+    code: str | None = None
+
+
+class Aborted(Exception):
+    """The sandbox is stopping while a call waits out a latency fault: drop the connection."""
+
+
+def _sha1_hex(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()  # noqa: S324 - the API's scheme
+
+
+def _expected_checksum(user_id: str, api_key: str, random: str) -> str:
+    """The API's checksum; written here independently of the client's on purpose."""
+    return _sha1_hex(_sha1_hex(_sha1_hex(user_id + api_key + random)))
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters and backslashes escaped, so it fits on one log line.
+
+    A request path is the caller's text: ``%0A`` in it must not start a forged log line.
+    """
+    return text.encode("unicode_escape").decode("ascii")
+
+
+class App:
+    """The API: answers calls, keeps the call log and the handler errors, owns the faults."""
+
+    def __init__(
+        self, user_id: str, api_key: str, *, servers: Iterable[str], log: TextIO | None
+    ) -> None:
+        self.user_id = user_id
+        self._api_key = api_key
+        self.servers = frozenset(servers)
+        self._log = log
+        self.store: Store | None = None
+        self.stopping = threading.Event()
+        self.faults = Faults()
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._in_flight = 0
+        self._calls: list[Call] = []
+        self._errors: list[BaseException] = []
+        self._functions: dict[str, Callable[[Store, Mapping[str, str]], tuple[str, Any]]] = {
+            "create_snapshot": self._create_snapshot,
+            "get_snapshot_detail": self._get_snapshot_detail,
+            "delete_snapshot": self._delete_snapshot,
+            "get_snapshot_list": self._get_snapshot_list,
+            "set_server_snapshot_schedule": self._set_server_snapshot_schedule,
+        }
+
+    @contextlib.contextmanager
+    def in_flight(self) -> Iterator[None]:
+        """Count a request as in progress while the block runs (see `wait_idle`)."""
+        with self._lock:
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> None:
+        """Wait (bounded) for requests in progress to finish, before the store is closed."""
+        with self._lock:
+            self._idle.wait_for(lambda: self._in_flight == 0, timeout)
+
+    def handle(self, method: str, target: str, body: bytes, content_type: str) -> Response:
+        """Answer one API request (``target`` is the request line's path and query)."""
+        path, _, query = target.partition("?")
+        params = dict(parse_qsl(query, keep_blank_values=True))
+        # Like PHP's $_REQUEST: a form body's values override the query string's.
+        if method == "POST" and content_type.startswith("application/x-www-form-urlencoded"):
+            params.update(parse_qsl(body.decode("latin-1"), keep_blank_values=True))
+        function = path
+        for prefix in API_PREFIXES:
+            if path.startswith(prefix):
+                function = unquote(path[len(prefix) :])
+        requested_format = params.get("format") or "json"
+        fmt = requested_format if requested_format in _FORMATS else "json"
+        if function in FUNCTIONS:
+            fault = self.faults.take(function)
+            response = self._answer(function, fmt, requested_format, params, fault)
+        else:
+            fault = None
+            message = f"Unknown function {function}."
+            response = self._envelope(fmt, UNKNOWN_FUNCTION, message, 404)
+        call = Call(
+            function=function,
+            method=method,
+            format=fmt,
+            params={key: value for key, value in params.items() if key != "checksum"},
+            code=response.code,
+            http_status=response.status,
+            faulted=fault is not None,
+        )
+        with self._lock:
+            self._calls.append(call)
+        if self._log is not None:
+            faulted = " (fault)" if call.faulted else ""
+            print(
+                f"{method} {printable(function)} format={fmt} -> {call.code} {call.http_status}"
+                f"{faulted}",
+                file=self._log,
+                flush=True,
+            )
+        return response
+
+    def _answer(
+        self,
+        function: str,
+        fmt: str,
+        requested_format: str,
+        params: Mapping[str, str],
+        fault: Fault | None,
+    ) -> Response:
+        """Perform the call, shaped by its fault if it has one (see `Fault`)."""
+        if fault is None:
+            return self._execute(function, fmt, requested_format, params)
+        if not fault.after:
+            self._pause(fault.latency)
+            if fault.fails:
+                return self._fault_response(fault, fmt)
+        response = self._execute(function, fmt, requested_format, params)
+        if fault.after:
+            self._pause(fault.latency)
+        return self._fault_response(fault, fmt) if fault.fails else response
+
+    def _execute(
+        self, function: str, fmt: str, requested_format: str, params: Mapping[str, str]
+    ) -> Response:
+        store = self._require_store()
+        try:
+            if requested_format not in _FORMATS:
+                raise ApiError(INVALID_PARAMETER, "Invalid parameter format: json or xml.")
+            self._authenticate(store, params)
+            message, data = self._functions[function](store, params)
+        except ApiError as error:
+            return self._envelope(fmt, error.code, error.message)
+        return self._envelope(fmt, "OK", message, data=data)
+
+    def _authenticate(self, store: Store, params: Mapping[str, str]) -> None:
+        user_id = require(params, "user_id")
+        random = require(params, "random")
+        checksum = require(params, "checksum")
+        if not hmac.compare_digest(user_id.encode(), self.user_id.encode()):
+            raise ApiError(INVALID_USER, "Invalid user_id.")
+        expected = _expected_checksum(self.user_id, self._api_key, random)
+        if not hmac.compare_digest(checksum.encode(), expected.encode()):
+            raise ApiError(INVALID_CHECKSUM, "Invalid checksum.")
+        if not store.use_random(random):
+            raise ApiError(DUPLICATE_RANDOM, "This random value has already been used.")
+
+    @staticmethod
+    def _envelope(
+        fmt: str, code: str, message: str, status: int = 200, data: Any = None
+    ) -> Response:
+        body = render(fmt, code, message, {} if data is None else data)
+        return Response(status, body, API_CONTENT_TYPE, code)
+
+    # the five functions: each returns (message, data) or raises ApiError
+
+    def _create_snapshot(self, store: Store, params: Mapping[str, str]) -> tuple[str, Any]:
+        snapshot = store.create_snapshot(
+            known_server(require(params, "server_id", 50), self.servers)
+        )
+        data = {
+            "snapshot_id": snapshot.snapshot_id,
+            "server_id": snapshot.server_id,
+            "snapshot_status": "processing",  # as published, even when processing_seconds is 0
+        }
+        return "Snapshot creation has been strated.", data  # sic, the published message
+
+    def _get_snapshot_detail(self, store: Store, params: Mapping[str, str]) -> tuple[str, Any]:
+        """``client_ip_address`` is optional: the older published page does not have it."""
+        snapshot_id = require(params, "snapshot_id", 50)
+        ipv4(params, "client_ip_address", required=False)
+        snapshot = self._found(store.get_snapshot(snapshot_id))
+        return "Snapshot detail has been retrieved.", snapshot.detail(store.now())
+
+    def _delete_snapshot(self, store: Store, params: Mapping[str, str]) -> tuple[str, Any]:
+        """Mark the snapshot deleted; the row stays, so detail and list still show it.
+
+        Deleting an already deleted snapshot answers OK again (idempotent), so a client retrying
+        a delete whose answer was lost does not see a failure. A snapshot still processing can be
+        deleted too. Only an id that never existed is NOT_FOUND.
+        """
+        snapshot = self._found(store.mark_deleted(require(params, "snapshot_id", 50)))
+        data = {"snapshot_id": snapshot.snapshot_id, "snapshot_status": "deleted"}
+        return "Snapshot has been deleted.", data
+
+    def _get_snapshot_list(self, store: Store, params: Mapping[str, str]) -> tuple[str, Any]:
+        """One page of snapshots, filtered and sorted as documented.
+
+        Every sandbox snapshot is ``manual`` and owned by the caller, so ``ownership=shared``
+        and cycles other than manual find nothing. ``snapshot_status=all`` includes deleted ones.
+        A page past the end answers the last page; with no records, page 1 of 0 pages.
+        """
+        ipv4(params, "client_ip_address", required=True)
+        per_page = integer(params, "records_per_page", 10, 100, 20)
+        page = integer(params, "page", 1, 999_999_999, 1)
+        sort_key, descending = _SORT_KEYS[
+            choice(params, "sorted_by", tuple(_SORT_KEYS), "snapshot_add_time_descending")
+        ]
+        ownership = choice(params, "ownership", ("all", "owner", "shared"), "all")
+        status = choice(
+            params, "snapshot_status", ("all", "processing", "active", "deleted"), "active"
+        )
+        cycle = choice(
+            params, "snapshot_cycle", ("all", "manual", "daily", "weekly", "monthly"), "all"
+        )
+        server_id = optional(params, "server_id", 20)
+        if server_id is not None:
+            known_server(server_id, self.servers)
+
+        now = store.now()
+        matching = [
+            snapshot
+            for snapshot in store.snapshots()
+            if ownership != "shared"
+            and cycle in ("all", "manual")
+            and status in ("all", snapshot.status(now))
+            and server_id in (None, snapshot.server_id)
+        ]
+        records = [snapshot.detail(now) for snapshot in matching]
+        # Ties keep creation order (reversed when descending), so paging is stable.
+        order = sorted(
+            range(len(matching)),
+            key=lambda i: (
+                records[i]["snapshot_size"] if sort_key == "size" else matching[i].created_at,
+                matching[i].seq,
+            ),
+            reverse=descending,
+        )
+        records = [records[i] for i in order]
+        total_pages = math.ceil(len(records) / per_page)
+        page = max(1, min(page, total_pages))
+        data = {
+            "total_records": len(records),
+            "records_per_page": per_page,
+            "total_pages": total_pages,
+            "page": page,
+            "records": records[(page - 1) * per_page : page * per_page],
+        }
+        return "Snapshot list has been retrieved.", data
+
+    def _set_server_snapshot_schedule(
+        self, store: Store, params: Mapping[str, str]
+    ) -> tuple[str, Any]:
+        schedule = Schedule(
+            known_server(require(params, "server_id", 50), self.servers),
+            *(max_age(params, cycle) for cycle in _CYCLES),
+        )
+        store.set_schedule(schedule)
+        return "Server snapshot schedule has been set.", schedule.echo()
+
+    @staticmethod
+    def _found(snapshot: SnapshotRecord | None) -> SnapshotRecord:
+        if snapshot is None:
+            raise ApiError(NOT_FOUND, "Snapshot not found.")
+        return snapshot
+
+    # faults
+
+    def _pause(self, seconds: float) -> None:
+        if seconds > 0 and self.stopping.wait(seconds):
+            raise Aborted
+
+    def _fault_response(self, fault: Fault, fmt: str) -> Response:
+        status = fault.http_status or 200
+        if fault.body is not None:
+            return Response(status, fault.body, API_CONTENT_TYPE)
+        if fault.error is not None:
+            code, message = fault.error
+            return self._envelope(fmt, code, message, status)
+        return Response(status, b"", API_CONTENT_TYPE)
+
+    # the call log, data access and handler errors
+
+    def calls(self, function: str | None) -> list[Call]:
+        with self._lock:
+            return [call for call in self._calls if function in (None, call.function)]
+
+    def clear_calls(self) -> None:
+        with self._lock:
+            self._calls.clear()
+
+    def snapshots(self, include_deleted: bool) -> list[dict[str, Any]]:
+        store = self._require_store()
+        now = store.now()
+        return [
+            snapshot.detail(now)
+            for snapshot in store.snapshots()
+            if include_deleted or snapshot.deleted_at is None
+        ]
+
+    def schedules(self) -> list[dict[str, Any]]:
+        return [schedule.echo() for schedule in self._require_store().schedules()]
+
+    def delete_behind_back(self, snapshot_id: str) -> None:
+        if self._require_store().mark_deleted(snapshot_id) is None:
+            raise KeyError(snapshot_id)
+
+    def reset(self) -> None:
+        self._require_store().reset()
+        self.faults.clear()
+        with self._lock:
+            self._calls.clear()
+
+    def record_error(self, error: BaseException) -> None:
+        with self._lock:
+            self._errors.append(error)
+
+    def errors(self) -> list[BaseException]:
+        with self._lock:
+            return list(self._errors)
+
+    def take_errors(self) -> list[BaseException]:
+        with self._lock:
+            errors, self._errors = self._errors, []
+        return errors
+
+    def _require_store(self) -> Store:
+        if self.store is None:
+            raise RuntimeError("the sandbox is not running")
+        return self.store
