@@ -123,3 +123,15 @@ class SnapshotFailedError(SnapshotWaitError):
             status,
             f"snapshot {snapshot_id} was created but became {status!r} instead of 'active'",
         )
+
+
+class SnapshotNotFoundError(NodeError):
+    """``Snapshot.get`` (adoption) named a snapshot that does not exist or was deleted."""
+
+    def __init__(self, snapshot_id: str, reason: str) -> None:
+        self.snapshot_id = snapshot_id
+        self.reason = reason
+        super().__init__(
+            f"snapshot {snapshot_id} does not exist ({reason}): Snapshot.get can only adopt an "
+            "existing snapshot"
+        )

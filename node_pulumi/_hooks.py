@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 
 import pulumi
 
@@ -10,7 +11,6 @@ from ._settings import program_settings
 from ._snapshot import DEFAULT_WAIT_TIMEOUT, poll_intervals, take_snapshot
 
 
-@functools.cache  # one hook per distinct call: the engine wants each hook name registered once
 def snapshot_before_update(
     server_id: str, *, wait_until_active: bool = False, wait_timeout: float = DEFAULT_WAIT_TIMEOUT
 ) -> pulumi.ResourceHook:
@@ -21,7 +21,15 @@ def snapshot_before_update(
     ``wait_until_active``, does not become active in ``wait_timeout`` seconds), the hook fails and
     the engine does not update the resource. Pulumi runs hooks in the program's process, with its
     stack config, never during ``preview``, and not for a replacement (a create and a delete).
+    Calls that would behave alike return the same hook (``wait_timeout`` matters only when
+    waiting).
     """
+    return _hook(server_id, float(wait_timeout) if wait_until_active else None)
+
+
+@functools.cache  # the engine accepts each hook name once: one hook per distinct behaviour
+def _hook(server_id: str, wait_timeout: float | None) -> pulumi.ResourceHook:
+    """The hook for ``server_id``, waiting up to ``wait_timeout`` seconds, or not if None."""
 
     def hook(args: pulumi.ResourceHookArgs) -> None:
         settings = program_settings()
@@ -29,8 +37,8 @@ def snapshot_before_update(
             details = take_snapshot(
                 client,
                 server_id,
-                wait=wait_until_active,
-                timeout=wait_timeout,
+                wait=wait_timeout is not None,
+                timeout=DEFAULT_WAIT_TIMEOUT if wait_timeout is None else wait_timeout,
                 client_ip_address=settings.client_ip_address,
                 intervals=poll_intervals(),
             )
@@ -39,7 +47,7 @@ def snapshot_before_update(
             f"{args.name} ({details.get('snapshot_status')})",
         )
 
-    name = f"node-snapshot-before-update-{server_id}"
-    if wait_until_active:
-        name += f"-wait-{wait_timeout:g}s"
+    name = f"node-snapshot-before-update {json.dumps(server_id)}"
+    if wait_timeout is not None:
+        name += f" waiting {wait_timeout!r}s"
     return pulumi.ResourceHook(name, hook)

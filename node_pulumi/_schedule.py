@@ -15,7 +15,15 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ._provider import UNKNOWN, NodeProvider, changed, check_server_id
+from ._provider import (
+    NodeProvider,
+    changed,
+    check_server_id,
+    is_unknown,
+    shown,
+    whole_number,
+)
+from ._settings import warn_if_api_key_in_plaintext
 
 # Each input's cycle name in the API: daily_max_age -> daily_snapshot / daily_snapshot_max_age.
 CYCLES = {"daily_max_age": "daily", "weekly_max_age": "weekly", "monthly_max_age": "monthly"}
@@ -30,28 +38,27 @@ class SnapshotScheduleProvider(NodeProvider):
     """
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate the server id and the ages (whole numbers 1..99, or absent for off)."""
+        """Validate the server id and the ages (whole numbers 1..99, or absent for off).
+
+        Values not known yet (preview) pass; the engine checks again once they are known.
+        """
         inputs = dict(news)
         failures = check_server_id(inputs)
         for name, cycle in CYCLES.items():
             age = inputs.get(name)
-            if age is None or age == UNKNOWN:
+            if age is None or is_unknown(age):
                 continue
-            if (
-                isinstance(age, bool)
-                or not isinstance(age, int | float)
-                or age != int(age)
-                or not 1 <= age <= MAX_AGE_LIMIT
-            ):
+            whole = whole_number(age)
+            if whole is None or not 1 <= whole <= MAX_AGE_LIMIT:
                 failures.append(
                     CheckFailure(
                         name,
                         f"{name} must be a whole number of {cycle} cycles from 1 to "
-                        f"{MAX_AGE_LIMIT}, or None to turn {cycle} snapshots off: {age!r}",
+                        f"{MAX_AGE_LIMIT}, or None to turn {cycle} snapshots off: {shown(age)}",
                     )
                 )
             else:
-                inputs[name] = int(age)
+                inputs[name] = whole
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -99,7 +106,7 @@ class SnapshotScheduleProvider(NodeProvider):
 
 def _age(value: Any) -> Any:
     """An age as the API means it: None (off) for absent or 0; a value not yet known stays so."""
-    if value is None or value == UNKNOWN:
+    if value is None or is_unknown(value):
         return value
     return int(value) or None
 
@@ -119,13 +126,14 @@ class SnapshotSchedule(Resource, module="node", name="SnapshotSchedule"):
     def __init__(
         self,
         resource_name: str,
-        server_id: pulumi.Input[str],
+        server_id: pulumi.Input[str | int],
         *,
         daily_max_age: pulumi.Input[int] | None = None,
         weekly_max_age: pulumi.Input[int] | None = None,
         monthly_max_age: pulumi.Input[int] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        warn_if_api_key_in_plaintext()
         super().__init__(
             SnapshotScheduleProvider(),
             resource_name,

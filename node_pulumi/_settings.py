@@ -16,12 +16,14 @@ An explicit endpoint wins over ``sandbox``. Values are checked when a client is 
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pulumi.runtime import get_config
+import pulumi
+from pulumi.runtime import get_config, is_config_secret
 
 from ._client import REAL_ENDPOINT, SANDBOX_ENDPOINT, NodeClient
 from ._errors import NodeConfigError
@@ -127,7 +129,21 @@ def resolve_settings(
 
 def program_settings() -> Settings:
     """Resolve the settings inside a Pulumi program (for lookups and hooks), from its config."""
+    warn_if_api_key_in_plaintext()
     return resolve_settings(get_config)
+
+
+@functools.cache  # once per program run, however many resources, hooks and look-ups use it
+def warn_if_api_key_in_plaintext() -> None:
+    """Warn on the stack when ``node:apiKey`` is set in stack config without ``--secret``.
+
+    Only the program can tell: the provider process receives the config already decrypted.
+    """
+    if get_config(API_KEY.config_key) and not is_config_secret(API_KEY.config_key):
+        pulumi.log.warn(
+            f"stack config '{API_KEY.config_key}' is stored in plaintext in the stack's settings "
+            f"file; make it a secret: {_EXAMPLES[API_KEY.config_key]}"
+        )
 
 
 def _no_config(_key: str) -> None:

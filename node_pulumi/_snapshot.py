@@ -27,11 +27,13 @@ from ._errors import (
     NodeError,
     NodeTransportError,
     SnapshotFailedError,
+    SnapshotNotFoundError,
     SnapshotTimeoutError,
     SnapshotUncertainError,
     SnapshotWaitError,
 )
-from ._provider import UNKNOWN, NodeProvider, changed, check_server_id
+from ._provider import NodeProvider, changed, check_server_id, is_unknown, shown
+from ._settings import warn_if_api_key_in_plaintext
 
 DEFAULT_WAIT_TIMEOUT = 1800.0
 CANDIDATES_SHOWN = 5
@@ -63,27 +65,30 @@ class SnapshotProvider(NodeProvider):
         self.poll_max_interval = poll_max_interval
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate inputs without any API call or credentials, so preview reports bad input."""
+        """Validate inputs without any API call or credentials, so preview reports bad input.
+
+        Values not known yet (preview) pass; the engine checks again once they are known.
+        """
         inputs = dict(news)
         failures = check_server_id(inputs)
         wait = inputs.get("wait_until_active", True)
-        if wait != UNKNOWN and not isinstance(wait, bool):
+        if not is_unknown(wait) and not isinstance(wait, bool):
             failures.append(
                 CheckFailure(
-                    "wait_until_active", f"wait_until_active must be true or false: {wait!r}"
+                    "wait_until_active", f"wait_until_active must be true or false: {shown(wait)}"
                 )
             )
         timeout = inputs.get("wait_timeout", DEFAULT_WAIT_TIMEOUT)
-        if timeout != UNKNOWN and not _is_positive_number(timeout):
+        if not is_unknown(timeout) and not _is_positive_number(timeout):
             failures.append(
                 CheckFailure(
                     "wait_timeout",
-                    f"wait_timeout must be a positive number of seconds: {timeout!r}",
+                    f"wait_timeout must be a positive number of seconds: {shown(timeout)}",
                 )
             )
         if "triggers" in inputs:
             try:
-                json.dumps(inputs["triggers"], allow_nan=False)
+                json.dumps(inputs["triggers"], allow_nan=False, default=_unknown_as_null)
             except (TypeError, ValueError) as exc:
                 failures.append(
                     CheckFailure("triggers", f"triggers must be JSON-serialisable values: {exc}")
@@ -119,16 +124,25 @@ class SnapshotProvider(NodeProvider):
         return poll_intervals(self.poll_interval, self.poll_growth, self.poll_max_interval)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """Refresh from get_snapshot_detail; a snapshot that is gone or deleted leaves state."""
+        """Refresh from get_snapshot_detail; a snapshot that is gone or deleted leaves state.
+
+        Adoption (``Snapshot.get``) reads too, but then ``props`` holds only the program's inputs,
+        never an earlier ``snapshot_id`` output: adopting a snapshot that does not exist fails.
+        """
+        adopting = "snapshot_id" not in props
         settings = self.settings()
         with settings.client() as client:
             try:
                 details = client.get_snapshot_detail(id_, settings.client_ip_address)
             except NodeApiError as exc:
-                if exc.is_not_found:
-                    return ReadResult("", {})
-                raise
+                if not exc.is_not_found:
+                    raise
+                if adopting:
+                    raise SnapshotNotFoundError(id_, str(exc)) from exc
+                return ReadResult("", {})
         if details.get("snapshot_status") == "deleted":
+            if adopting:
+                raise SnapshotNotFoundError(id_, "the API reports it deleted")
             return ReadResult("", {})
         outs = _outputs(props, {"snapshot_id": id_, **details})
         inputs = {k: outs[k] for k in ("server_id", *LOCAL_INPUTS, "triggers") if k in outs}
@@ -275,13 +289,14 @@ class Snapshot(Resource, module="node", name="Snapshot"):
     def __init__(
         self,
         resource_name: str,
-        server_id: pulumi.Input[str],
+        server_id: pulumi.Input[str | int],
         *,
         triggers: pulumi.Input[Sequence[Any]] | None = None,
         wait_until_active: pulumi.Input[bool] = True,
         wait_timeout: pulumi.Input[float] = DEFAULT_WAIT_TIMEOUT,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        warn_if_api_key_in_plaintext()
         super().__init__(
             SnapshotProvider(),
             resource_name,
@@ -299,7 +314,11 @@ class Snapshot(Resource, module="node", name="Snapshot"):
     def get(
         resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
     ) -> Snapshot:
-        """Adopt an existing snapshot by id (through the provider's ``read``)."""
+        """Adopt an existing snapshot by id (through the provider's ``read``).
+
+        The program's ``up`` and ``preview`` fail if that snapshot does not exist.
+        """
+        warn_if_api_key_in_plaintext()
         merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
         snapshot = Snapshot.__new__(Snapshot)
         Resource.__init__(
@@ -336,6 +355,13 @@ def _with_default(key: str, value: Any) -> Any:
     if value is not None:
         return value
     return True if key == "wait_until_active" else DEFAULT_WAIT_TIMEOUT
+
+
+def _unknown_as_null(value: Any) -> None:
+    """Let a value not known yet through ``json.dumps``; any other non-JSON value is refused."""
+    if is_unknown(value):
+        return None
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _is_positive_number(value: Any) -> bool:

@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 
 from node_pulumi import SnapshotScheduleProvider
-from node_pulumi._provider import UNKNOWN
+from node_pulumi._provider import is_unknown
 from node_pulumi.sandbox import Sandbox
 
 from .conftest import configured as configured_provider
+from .wire import UNKNOWN, from_wire
 
 
 def configured(sandbox: Sandbox, fmt: str = "json") -> SnapshotScheduleProvider:
@@ -23,29 +24,43 @@ def schedule(sandbox: Sandbox, server_id: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    ("inputs", "prop"),
+    ("inputs", "prop", "shown"),
     [
-        ({"server_id": "1", "daily_max_age": 0}, "daily_max_age"),
-        ({"server_id": "1", "weekly_max_age": 100}, "weekly_max_age"),
-        ({"server_id": "1", "monthly_max_age": 2.5}, "monthly_max_age"),
-        ({"server_id": "1", "daily_max_age": True}, "daily_max_age"),
-        ({"server_id": "1", "daily_max_age": "7"}, "daily_max_age"),
-        ({"server_id": "y" * 51}, "server_id"),
+        ({"server_id": "1", "daily_max_age": 0}, "daily_max_age", ": 0"),
+        ({"server_id": "1", "weekly_max_age": 100}, "weekly_max_age", ": 100"),
+        ({"server_id": "1", "daily_max_age": -5}, "daily_max_age", ": -5"),
+        ({"server_id": "1", "monthly_max_age": 2.5}, "monthly_max_age", ": 2.5"),
+        ({"server_id": "1", "daily_max_age": float("nan")}, "daily_max_age", ": nan"),
+        ({"server_id": "1", "weekly_max_age": float("inf")}, "weekly_max_age", ": inf"),
+        ({"server_id": "1", "monthly_max_age": -float("inf")}, "monthly_max_age", ": -inf"),
+        ({"server_id": "1", "daily_max_age": True}, "daily_max_age", ": True"),
+        ({"server_id": "1", "daily_max_age": "7"}, "daily_max_age", ": '7'"),
+        ({"server_id": "y" * 51}, "server_id", "at most 50"),
+        ({"server_id": 2001.5}, "server_id", "a string or a whole number: 2001.5"),
     ],
 )
-def test_check_rejects(inputs: dict[str, Any], prop: str) -> None:
-    failures = SnapshotScheduleProvider().check({}, inputs).failures
-    assert [f.property for f in failures] == [prop]
+def test_check_rejects(inputs: dict[str, Any], prop: str, shown: str) -> None:
+    (failure,) = SnapshotScheduleProvider().check({}, from_wire(**inputs)).failures
+    assert failure.property == prop
+    assert failure.reason.endswith(shown)
 
 
-def test_check_accepts_and_normalises() -> None:
+def test_check_accepts_and_normalises_numbers_from_the_wire() -> None:
     result = SnapshotScheduleProvider().check(
-        {}, {"server_id": 5, "daily_max_age": 7.0, "weekly_max_age": UNKNOWN}
+        {}, from_wire(server_id=2001, daily_max_age=7, weekly_max_age=UNKNOWN)
     )
     assert result.failures == []
-    assert result.inputs["server_id"] == "5"
+    assert result.inputs["server_id"] == "2001"
     assert result.inputs["daily_max_age"] == 7
     assert isinstance(result.inputs["daily_max_age"], int)
+    assert is_unknown(result.inputs["weekly_max_age"])
+
+
+def test_check_lets_every_value_unknown_in_preview_through() -> None:
+    inputs = from_wire(
+        server_id=UNKNOWN, daily_max_age=UNKNOWN, weekly_max_age=UNKNOWN, monthly_max_age=UNKNOWN
+    )
+    assert SnapshotScheduleProvider().check({}, inputs).failures == []
 
 
 def test_create_update_delete(sandbox: Sandbox, response_format: str) -> None:
@@ -78,13 +93,18 @@ def test_diff_replaces_on_a_new_server_and_ignores_equal_ages() -> None:
     assert same.changes is False
 
 
-def test_diff_counts_values_unknown_in_preview_as_changed() -> None:
+@pytest.mark.parametrize("age", ["daily_max_age", "weekly_max_age", "monthly_max_age"])
+def test_diff_counts_an_age_unknown_in_preview_as_an_update(age: str) -> None:
     olds = {"server_id": "1", "daily_max_age": 7}
-    provider = SnapshotScheduleProvider()
-    ages = provider.diff("1", olds, {"server_id": "1", "daily_max_age": UNKNOWN})
-    assert ages.changes is True and ages.replaces == []
-    server = provider.diff("1", olds, {"server_id": UNKNOWN, "daily_max_age": 7})
-    assert server.replaces == ["server_id"]
+    news = from_wire(**{"server_id": "1", "daily_max_age": 7, age: UNKNOWN})
+    result = SnapshotScheduleProvider().diff("1", olds, news)
+    assert result.changes is True and result.replaces == []
+
+
+def test_diff_replaces_on_a_server_id_unknown_in_preview() -> None:
+    olds = {"server_id": "1", "daily_max_age": 7}
+    news = from_wire(server_id=UNKNOWN, daily_max_age=UNKNOWN)
+    assert SnapshotScheduleProvider().diff("1", olds, news).replaces == ["server_id"]
 
 
 def test_read_keeps_state_without_a_call(sandbox: Sandbox) -> None:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
-from node_pulumi import REAL_ENDPOINT, SANDBOX_ENDPOINT, NodeConfigError, resolve_settings
+from node_pulumi import REAL_ENDPOINT, SANDBOX_ENDPOINT, NodeConfigError, Settings, resolve_settings
+from node_pulumi._settings import program_settings, warn_if_api_key_in_plaintext
+
+from .program import run_program
 
 
 def test_defaults() -> None:
@@ -79,3 +84,52 @@ def test_invalid_values_are_named(config: dict[str, str], needle: str) -> None:
 def test_repr_hides_the_key() -> None:
     settings = resolve_settings({"node:userId": "1", "node:apiKey": "sekrit-value"}, {})
     assert "sekrit-value" not in repr(settings)
+
+
+@pytest.fixture
+def fresh_program() -> Iterator[None]:
+    """Each test is a new program run: the plaintext-key warning has not been given yet."""
+    warn_if_api_key_in_plaintext.cache_clear()
+    yield
+    warn_if_api_key_in_plaintext.cache_clear()
+
+
+async def settings_three_times() -> list[Settings]:
+    return [program_settings() for _ in range(3)]
+
+
+@pytest.mark.usefixtures("fresh_program")
+def test_program_settings_read_the_programs_stack_config_then_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NODE_API_KEY", "from-env")
+    monkeypatch.setenv("NODE_USER_ID", "2")
+    config = {"node:userId": "1", "node:format": "xml", "node:clientIpAddress": "203.0.113.7"}
+    (settings, *_), _ = run_program(settings_three_times, config)
+    assert (settings.user_id, settings.api_key) == ("1", "from-env")
+    assert (settings.response_format, settings.client_ip_address) == ("xml", "203.0.113.7")
+
+
+@pytest.mark.usefixtures("fresh_program")
+def test_a_plaintext_api_key_is_warned_about_once_without_the_key() -> None:
+    config = {"node:userId": "1", "node:apiKey": "plain-key-Qw3"}
+    _, logs = run_program(settings_three_times, config)
+    (warning,) = [message for level, message in logs if level == "warning"]
+    assert "stack config 'node:apiKey' is stored in plaintext" in warning
+    assert "pulumi config set --secret node:apiKey" in warning
+    assert "plain-key-Qw3" not in warning
+
+
+@pytest.mark.usefixtures("fresh_program")
+@pytest.mark.parametrize(
+    ("config", "secret_keys"),
+    [
+        ({"node:userId": "1", "node:apiKey": "secret-key"}, ("node:apiKey",)),
+        ({"node:userId": "1"}, ()),
+    ],
+)
+def test_a_secret_or_absent_api_key_is_not_warned_about(
+    config: dict[str, str], secret_keys: tuple[str, ...]
+) -> None:
+    _, logs = run_program(settings_three_times, config, secret_keys=secret_keys)
+    assert [level for level, _ in logs if level == "warning"] == []

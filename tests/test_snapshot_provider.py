@@ -16,15 +16,18 @@ from node_pulumi import (
     NodeDecodeError,
     NodeTransportError,
     SnapshotFailedError,
+    SnapshotNotFoundError,
     SnapshotProvider,
     SnapshotTimeoutError,
     SnapshotUncertainError,
+    SnapshotWaitError,
 )
-from node_pulumi._provider import UNKNOWN
+from node_pulumi._provider import is_unknown
 from node_pulumi.sandbox import Sandbox
 
 from .conftest import API_KEY, USER_ID
 from .conftest import configured as configured_provider
+from .wire import UNKNOWN, from_wire
 
 
 @pytest.fixture
@@ -56,8 +59,8 @@ def props(**overrides: Any) -> dict[str, Any]:
 # check -------------------------------------------------------------------------------------------
 
 
-def test_check_accepts_good_inputs_without_credentials_or_calls(sandbox: Sandbox) -> None:
-    result = SnapshotProvider().check({}, props(triggers=["v1", {"n": 1}]))
+def test_check_accepts_good_inputs_without_any_call(sandbox: Sandbox) -> None:
+    result = configured(sandbox).check({}, props(triggers=["v1", {"n": 1}]))
     assert result.failures == []
     assert result.inputs["server_id"] == "12345"
     assert sandbox.calls() == []
@@ -69,12 +72,14 @@ def test_check_accepts_good_inputs_without_credentials_or_calls(sandbox: Sandbox
         (props(server_id="x" * 51), "server_id", "51 characters"),
         (props(server_id=""), "server_id", "non-empty"),
         (props(server_id=["a"]), "server_id", "non-empty string"),
+        (props(server_id=True), "server_id", "non-empty string: True"),
         ({"wait_timeout": 5}, "server_id", "required"),
         (props(wait_timeout=0), "wait_timeout", "positive"),
         (props(wait_timeout=True), "wait_timeout", "positive"),
         (props(wait_until_active="yes"), "wait_until_active", "true or false"),
         (props(triggers=[float("nan")]), "triggers", "JSON"),
         (props(triggers=[object()]), "triggers", "JSON"),
+        (props(triggers=[UNKNOWN, object()]), "triggers", "JSON"),
     ],
 )
 def test_check_reports_bad_inputs(inputs: dict[str, Any], prop: str, reason: str) -> None:
@@ -83,15 +88,47 @@ def test_check_reports_bad_inputs(inputs: dict[str, Any], prop: str, reason: str
     assert reason in failures[0].reason
 
 
-def test_check_takes_50_characters_and_numbers() -> None:
+def test_check_takes_50_characters() -> None:
     assert SnapshotProvider().check({}, props(server_id="x" * 50)).failures == []
-    result = SnapshotProvider().check({}, props(server_id=12345))
-    assert result.failures == [] and result.inputs["server_id"] == "12345"
 
 
-def test_check_lets_unknown_values_through_in_preview() -> None:
-    unknown = props(server_id=UNKNOWN, triggers=[UNKNOWN], wait_timeout=UNKNOWN)
-    assert SnapshotProvider().check({}, unknown).failures == []
+def test_check_turns_whole_numbers_from_the_wire_into_server_ids() -> None:
+    result = SnapshotProvider().check({}, from_wire(**props(server_id=2001)))
+    assert result.failures == []
+    assert result.inputs["server_id"] == "2001"
+
+
+@pytest.mark.parametrize(
+    ("inputs", "prop", "shown"),
+    [
+        (props(server_id=2001.5), "server_id", "a string or a whole number: 2001.5"),
+        (props(server_id=float("inf")), "server_id", "a string or a whole number: inf"),
+        (props(server_id=float("nan")), "server_id", "a string or a whole number: nan"),
+        (props(wait_timeout=-5), "wait_timeout", "positive number of seconds: -5"),
+        (props(wait_until_active=2), "wait_until_active", "true or false: 2"),
+        (props(server_id=[7]), "server_id", "non-empty string: [7]"),
+    ],
+)
+def test_check_messages_show_numbers_as_written(
+    inputs: dict[str, Any], prop: str, shown: str
+) -> None:
+    (failure,) = SnapshotProvider().check({}, from_wire(**inputs)).failures
+    assert failure.property == prop
+    assert failure.reason.endswith(shown)
+
+
+def test_check_lets_values_unknown_in_preview_through_at_any_depth(sandbox: Sandbox) -> None:
+    inputs = from_wire(
+        server_id=UNKNOWN,
+        triggers=["v1", UNKNOWN, {"deep": [UNKNOWN]}],
+        wait_until_active=UNKNOWN,
+        wait_timeout=UNKNOWN,
+    )
+    result = configured(sandbox).check({}, inputs)
+    assert result.failures == []
+    assert is_unknown(result.inputs["server_id"])
+    assert is_unknown(result.inputs["triggers"][2]["deep"][0])
+    assert sandbox.calls() == []
 
 
 # diff --------------------------------------------------------------------------------------------
@@ -109,12 +146,17 @@ def olds() -> dict[str, Any]:
     ("news", "replaces", "changes"),
     [
         (props(triggers=["v1"]), [], False),
+        (from_wire(**props(triggers=["v1"])), [], False),
         (props(triggers=["v2"]), ["triggers"], True),
         (props(), ["triggers"], True),
         (props(server_id="999", triggers=["v1"]), ["server_id"], True),
-        (props(triggers=[UNKNOWN]), ["triggers"], True),
         (props(triggers=["v1"], wait_timeout=99), [], True),
         (props(triggers=["v1"], wait_until_active=True), [], True),
+        (from_wire(**props(triggers=[UNKNOWN])), ["triggers"], True),
+        (from_wire(**props(triggers=[{"deep": [UNKNOWN]}])), ["triggers"], True),
+        (from_wire(**props(server_id=UNKNOWN, triggers=["v1"])), ["server_id"], True),
+        (from_wire(**props(triggers=["v1"], wait_timeout=UNKNOWN)), [], True),
+        (from_wire(**props(triggers=["v1"], wait_until_active=UNKNOWN)), [], True),
     ],
 )
 def test_diff(news: dict[str, Any], replaces: list[str], changes: bool) -> None:
@@ -171,9 +213,12 @@ def test_create_deadline_names_the_snapshot(slow_sandbox: Sandbox) -> None:
 def test_snapshot_deleted_while_waiting_fails_naming_it(slow_sandbox: Sandbox) -> None:
     sandbox = slow_sandbox
     sandbox.set_fault("get_snapshot_detail", error=("NOT_FOUND", "Snapshot not found."))
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(SnapshotWaitError) as caught:
         configured(sandbox).create(props(wait_until_active=True))
     (snapshot,) = sandbox.snapshots()
+    assert caught.value.snapshot_id == snapshot["snapshot_id"]
+    assert isinstance(caught.value.__cause__, NodeApiError)
+    assert caught.value.__cause__.code == "NOT_FOUND"
     assert snapshot["snapshot_id"] in str(caught.value)
     assert "Snapshot not found." in str(caught.value)
 
@@ -282,12 +327,31 @@ def test_read_adopts_from_inputs_alone(sandbox: Sandbox) -> None:
     assert result.outs["snapshot_id"] == snapshot_id
 
 
-def test_read_of_a_deleted_or_unknown_snapshot_leaves_state(sandbox: Sandbox) -> None:
+def test_refresh_of_a_deleted_or_unknown_snapshot_leaves_state(sandbox: Sandbox) -> None:
     provider = configured(sandbox)
     created = provider.create(props())
+    assert created.outs is not None
     sandbox.delete_snapshot_behind_back(created.id)
-    assert provider.read(created.id, created.outs or {}).id == ""
-    assert provider.read("nosuchsnapshot", {}).id == ""
+    assert provider.read(created.id, created.outs).id == ""
+    gone = {**created.outs, "snapshot_id": "nosuchsnapshot"}
+    assert provider.read("nosuchsnapshot", gone).id == ""
+    assert [c.code for c in sandbox.calls("get_snapshot_detail")] == ["OK", "NOT_FOUND"]
+
+
+def test_adopting_a_snapshot_that_does_not_exist_fails(sandbox: Sandbox) -> None:
+    with pytest.raises(SnapshotNotFoundError) as caught:
+        configured(sandbox).read("nosuchsnapshot", {})
+    assert caught.value.snapshot_id == "nosuchsnapshot"
+    assert "snapshot nosuchsnapshot does not exist" in str(caught.value)
+    assert isinstance(caught.value.__cause__, NodeApiError)
+
+
+def test_adopting_a_deleted_snapshot_fails(sandbox: Sandbox) -> None:
+    provider = configured(sandbox)
+    snapshot_id = provider.create(props()).id
+    sandbox.delete_snapshot_behind_back(snapshot_id)
+    with pytest.raises(SnapshotNotFoundError, match="the API reports it deleted"):
+        provider.read(snapshot_id, {"server_id": "12345"})
 
 
 def test_read_surfaces_other_api_errors(sandbox: Sandbox) -> None:
@@ -301,8 +365,16 @@ def test_delete(sandbox: Sandbox, response_format: str) -> None:
     created = provider.create(props())
     provider.delete(created.id, created.outs or {})
     assert sandbox.snapshots()[0]["snapshot_status"] == "deleted"
-    provider.delete(created.id, created.outs or {})  # already deleted: still fine
+    provider.delete(created.id, created.outs or {})  # already deleted: the sandbox says OK
+    assert [c.code for c in sandbox.calls("delete_snapshot")] == ["OK", "OK"]
+
+
+def test_delete_of_a_snapshot_the_api_does_not_know_counts_as_done(sandbox: Sandbox) -> None:
+    provider = configured(sandbox)
     provider.delete("nosuchsnapshot", {})
+    sandbox.set_fault("delete_snapshot", error=("E_GONE", "Snapshot does not exist."))
+    provider.delete("anothersnapshot", {})
+    assert [c.code for c in sandbox.calls("delete_snapshot")] == ["NOT_FOUND", "E_GONE"]
 
 
 def test_delete_raises_real_failures(sandbox: Sandbox) -> None:

@@ -14,3 +14,14 @@ schedule = node.SnapshotSchedule(
     ),
 )
 pulumi.export("daily_max_age", schedule.daily_max_age)
+
+# Calls that behave alike return one hook (the engine refuses a hook name registered twice);
+# calls that differ get hooks of distinct names.
+hooks = [
+    node.snapshot_before_update("12345"),
+    node.snapshot_before_update("12345", wait_timeout=5),
+    node.snapshot_before_update("12345", wait_until_active=True, wait_timeout=5),
+    node.snapshot_before_update("12345", wait_until_active=True, wait_timeout=5.0),
+    node.snapshot_before_update("12345", wait_until_active=True, wait_timeout=6),
+]
+pulumi.export("hook_names", [hook.name for hook in hooks])
