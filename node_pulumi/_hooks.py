@@ -33,6 +33,7 @@ def snapshot_before_update(
                 timeout=wait_timeout,
                 client_ip_address=settings.client_ip_address,
                 intervals=poll_intervals(),
+                notify=pulumi.log.info,
             )
         pulumi.log.info(
             f"snapshot {details['snapshot_id']} of server {server_id} taken before updating "
