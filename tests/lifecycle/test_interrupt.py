@@ -9,10 +9,12 @@ API answers, which the CLI prints at once.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -37,13 +39,6 @@ PENDING_WARNING = f"{len(SERVERS)} pending operations from previous deployment"
 MakeStack = Callable[[Path, str], Stack]
 
 
-@pytest.fixture
-def slow_sandbox() -> Iterator[Sandbox]:
-    """Snapshots stay `processing` far longer than the test: the creates wait until killed."""
-    with Sandbox(USER_ID, API_KEY, processing_seconds=3600) as server:
-        yield server
-
-
 def polled_snapshots(sandbox: Sandbox) -> set[str]:
     """The snapshots whose status was polled at least once."""
     return {c.params["snapshot_id"] for c in sandbox.calls("get_snapshot_detail")}
@@ -58,11 +53,36 @@ def pending_creates(stack: Stack) -> list[tuple[str, str, str | None]]:
     )
 
 
-def interrupt_twice(stack: Stack, sandbox: Sandbox, log: Path) -> subprocess.CompletedProcess[str]:
-    """Run `pulumi up`; once every snapshot waits, press Ctrl-C, then again as a user would.
+class SteppedClock:
+    """The sandbox's clock, which a test can move forward to make snapshots active."""
+
+    def __init__(self) -> None:
+        self.ahead = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.ahead
+
+
+@pytest.fixture
+def clock() -> SteppedClock:
+    return SteppedClock()
+
+
+@pytest.fixture
+def slow_sandbox(clock: SteppedClock) -> Iterator[Sandbox]:
+    """Snapshots stay `processing` for an hour of the clock: the creates wait until told."""
+    with Sandbox(USER_ID, API_KEY, processing_seconds=3600, clock=clock) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def cancelled_up(stack: Stack, sandbox: Sandbox, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """Run `pulumi up` and, once every snapshot waits, press Ctrl-C once.
 
     A terminal's Ctrl-C is a SIGINT to the CLI's process group. Each snapshot's first status
-    poll comes after its line was written, so the second SIGINT cannot overtake a line.
+    poll comes after its line was written, so no later signal can overtake a line. Yields once
+    the CLI took the Ctrl-C and a status poll came after it (the waiting goes on); kills the up
+    on the way out if it still runs.
     """
     up = start_up(stack, log)
     try:
@@ -80,13 +100,26 @@ def interrupt_twice(stack: Stack, sandbox: Sandbox, log: Path) -> subprocess.Com
             "a status poll after the first Ctrl-C",
         )
         assert up.poll() is None, "the first Ctrl-C ended the up"
-        os.killpg(up.pid, signal.SIGINT)
-        up.wait(timeout=180)
+        yield up
     finally:
         if up.poll() is None:
             os.killpg(up.pid, signal.SIGKILL)
             up.wait(timeout=30)
-    return subprocess.CompletedProcess(up.args, up.returncode, log.read_text())
+
+
+def test_one_ctrl_c_lets_the_waits_finish_and_loses_nothing(
+    make_stack: MakeStack, slow_sandbox: Sandbox, clock: SteppedClock, tmp_path: Path
+) -> None:
+    """After one Ctrl-C the snapshots keep waiting; once they are active the up ends, with each
+    of them in state and no pending operation."""
+    stack = configure(make_stack(WAITING, "waiting"), slow_sandbox.url)
+    with cancelled_up(stack, slow_sandbox, tmp_path / "up.log") as up:
+        clock.ahead = 2 * 3600
+        up.wait(timeout=180)
+    in_state = {r["id"]: r["outputs"]["snapshot_status"] for r in stack.snapshots()}
+    assert in_state == {s["snapshot_id"]: "active" for s in slow_sandbox.snapshots()}
+    assert len(in_state) == len(SERVERS)
+    assert pending_creates(stack) == []
 
 
 def test_ctrl_c_twice_while_waiting_names_every_snapshot_and_the_cleanup_works(
@@ -101,9 +134,12 @@ def test_ctrl_c_twice_while_waiting_names_every_snapshot_and_the_cleanup_works(
     `refresh --clear-pending-creates` drops them, and `Snapshot.get` adopts the named ones.
     """
     stack = configure(make_stack(WAITING, "waiting"), slow_sandbox.url)
-    interrupted = interrupt_twice(stack, slow_sandbox, tmp_path / "up.log")
-    output = interrupted.stdout
-    assert interrupted.returncode != 0, output
+    log = tmp_path / "up.log"
+    with cancelled_up(stack, slow_sandbox, log) as up:
+        os.killpg(up.pid, signal.SIGINT)
+        up.wait(timeout=180)
+    output = log.read_text()
+    assert up.returncode != 0, output
     assert API_KEY not in output
 
     snapshots = slow_sandbox.snapshots()
