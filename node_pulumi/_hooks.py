@@ -41,6 +41,7 @@ def _hook(server_id: str, wait_timeout: float | None) -> pulumi.ResourceHook:
                 timeout=DEFAULT_WAIT_TIMEOUT if wait_timeout is None else wait_timeout,
                 client_ip_address=settings.client_ip_address,
                 intervals=poll_intervals(),
+                notify=pulumi.log.info,
             )
         pulumi.log.info(
             f"snapshot {details['snapshot_id']} of server {server_id} taken before updating "

@@ -5,8 +5,9 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -175,6 +176,16 @@ def poll_intervals(
         yield wait
 
 
+def _to_stderr(line: str) -> None:
+    """Write ``line`` on stderr at once: the engine shows a dynamic provider's stderr as it comes.
+
+    One write per line: the provider's threads write concurrently (``print`` writes the line and
+    its newline separately, so two lines could run together).
+    """
+    sys.stderr.write(f"{line}\n")
+    sys.stderr.flush()
+
+
 def take_snapshot(
     client: NodeClient,
     server_id: str,
@@ -183,10 +194,13 @@ def take_snapshot(
     timeout: float,
     client_ip_address: str | None,
     intervals: Iterator[float],
+    notify: Callable[[str], None] = _to_stderr,
 ) -> dict[str, Any]:
     """Start a snapshot of ``server_id`` and, with ``wait``, wait until it is active.
 
-    Returns what the API reported of it. Every error raised after the snapshot exists names it.
+    Returns what the API reported of it. Every error raised after the snapshot exists names it,
+    and ``notify`` gets a line naming it the moment the API answers, before any waiting, so that
+    an interrupted ``up`` (whose errors never show) cannot leave a snapshot nobody was told of.
     """
     started = time.monotonic()
     try:
@@ -196,10 +210,19 @@ def take_snapshot(
     except (NodeTransportError, NodeDecodeError) as exc:
         if isinstance(exc, NodeTransportError) and not exc.may_have_reached_server:
             raise
+        notify(
+            f"node: create_snapshot of server {server_id} got no usable answer ({exc}); a "
+            "snapshot may have been started: looking for it"
+        )
         raise _uncertain(client, server_id, exc, client_ip_address) from exc
     snapshot_id = str(created["snapshot_id"])
     if not wait:
+        notify(f"node: snapshot {snapshot_id} of server {server_id} created")
         return created
+    notify(
+        f"node: snapshot {snapshot_id} of server {server_id} created; waiting for it to become "
+        "active"
+    )
     status = created.get("snapshot_status")
     for interval in intervals:
         remaining = started + timeout - time.monotonic()
