@@ -15,6 +15,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from ._errors import NodeApiError
 from ._provider import (
     NodeProvider,
     changed,
@@ -83,8 +84,12 @@ class SnapshotScheduleProvider(NodeProvider):
         return ReadResult(id_, outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """Turn every cycle of the server off."""
-        self._set(str(props.get("server_id") or id_), {})
+        """Turn every cycle of the server off; a server the API no longer knows has none left."""
+        try:
+            self._set(str(props.get("server_id") or id_), {})
+        except NodeApiError as exc:
+            if not exc.is_not_found:
+                raise
 
     def _set(self, server_id: str, ages: dict[str, Any]) -> dict[str, Any]:
         params: dict[str, Any] = {}

@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
-from node_pulumi import SnapshotScheduleProvider
+from node_pulumi import NodeApiError, SnapshotScheduleProvider
 from node_pulumi._provider import is_unknown
-from node_pulumi.sandbox import Sandbox
+from node_pulumi.sandbox import SERVER_NOT_FOUND, Sandbox
 
+from .conftest import API_KEY, USER_ID
 from .conftest import configured as configured_provider
 from .wire import UNKNOWN, from_wire
 
@@ -112,3 +113,18 @@ def test_read_keeps_state_without_a_call(sandbox: Sandbox) -> None:
     assert result.id == "12"
     assert result.outs == {"server_id": "12", "daily_max_age": 7}
     assert sandbox.calls() == []
+
+
+def test_delete_of_a_server_the_api_no_longer_knows_is_done() -> None:
+    with Sandbox(USER_ID, API_KEY, servers=["12"]) as sandbox:
+        provider = configured(sandbox)
+        provider.delete("1", {"server_id": "1", "daily_max_age": 7})
+        (call,) = sandbox.calls("set_server_snapshot_schedule")
+        assert call.code == SERVER_NOT_FOUND
+
+
+def test_delete_raises_other_api_errors(sandbox: Sandbox) -> None:
+    sandbox.set_fault("set_server_snapshot_schedule", error=("BUSY", "try later"))
+    with pytest.raises(NodeApiError) as raised:
+        configured(sandbox).delete("12", {"server_id": "12", "daily_max_age": 7})
+    assert (raised.value.code, raised.value.message) == ("BUSY", "try later")
