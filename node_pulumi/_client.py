@@ -6,9 +6,9 @@ retry rule, so that each API function below only names itself and its parameters
 The retry rule, in one place:
 
 * A request that certainly never reached the server (the connection could not be opened) is
-  retried by urllib3's ``Retry`` for every function: that cannot duplicate anything. A failed TLS
-  handshake and a proxy that cannot be reached or refuses the tunnel are certain too, but are not
-  retried: they will not change by themselves.
+  retried by urllib3's ``Retry`` for every function: that cannot duplicate anything (so is a
+  proxy that refuses connections). A failed TLS handshake and a proxy refusing the tunnel are
+  certain too, but are not retried: they will not change by themselves.
 * A request that may have reached the server (read timeout, reset connection, HTTP 5xx or 429) is
   retried only for functions that are safe to repeat (every function except ``create_snapshot``),
   with a fresh ``random`` and checksum, since the API rejects a reused ``random``.

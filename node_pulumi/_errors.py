@@ -64,8 +64,9 @@ class NodeApiError(NodeError):
 class NodeTransportError(NodeError):
     """No usable answer came back: connection failure, timeout, or an HTTP error without envelope.
 
-    ``may_have_reached_server`` is False only when the request certainly was not received (the
-    connection could not be opened); otherwise the API may have acted on it.
+    ``may_have_reached_server`` is False only when the request certainly was not received (no
+    connection to the API or the proxy, a failed TLS handshake, a proxy refusing the tunnel);
+    otherwise the API may have acted on it.
     """
 
     def __init__(
