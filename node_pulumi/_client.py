@@ -6,18 +6,29 @@ retry rule, so that each API function below only names itself and its parameters
 The retry rule, in one place:
 
 * A request that certainly never reached the server (the connection could not be opened) is
-  retried by urllib3's ``Retry`` for every function: that cannot duplicate anything.
+  retried by urllib3's ``Retry`` for every function: that cannot duplicate anything (so is a
+  proxy that refuses connections). A failed TLS handshake and a proxy refusing the tunnel are
+  certain too, but are not retried: they will not change by themselves.
 * A request that may have reached the server (read timeout, reset connection, HTTP 5xx or 429) is
   retried only for functions that are safe to repeat (every function except ``create_snapshot``),
   with a fresh ``random`` and checksum, since the API rejects a reused ``random``.
 * ``create_snapshot`` is never repeated once it may have been received: a second snapshot of the
   server would be taken. Its error says so (``NodeTransportError.may_have_reached_server``).
 * An answer from the API (an envelope with ``code`` other than ``OK``) is never retried.
+
+The environment is honoured as by any ``requests`` user, for https endpoints: ``HTTPS_PROXY`` /
+``ALL_PROXY`` / ``NO_PROXY`` and ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` (which can name other
+CAs, never turn verification off). ``~/.netrc`` is not: the API authenticates by checksum, and
+``requests`` would send a netrc password as a Basic ``Authorization`` header. A plain ``http://``
+endpoint (a sandbox on loopback) ignores the environment: no proxy can reach our loopback.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import math
+import re
+import ssl
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -25,12 +36,16 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import NameResolutionError, NewConnectionError
+from requests.auth import AuthBase
+from requests.exceptions import ProxyError, SSLError
+from urllib3.exceptions import ConnectTimeoutError, ProtocolError
+from urllib3.exceptions import ProxyError as Urllib3ProxyError
+from urllib3.exceptions import SSLError as Urllib3SSLError
 from urllib3.util.retry import Retry
 
 from ._auth import checksum, new_random
-from ._decode import decode_envelope, unwrap
-from ._errors import NodeConfigError, NodeDecodeError, NodeTransportError
+from ._decode import as_object, as_page, decode_envelope, unwrap
+from ._errors import NodeApiError, NodeConfigError, NodeDecodeError, NodeTransportError
 
 REAL_ENDPOINT = "https://node.co.id/api/v1/"
 SANDBOX_ENDPOINT = "https://node.co.id/api-sandbox/v1/"
@@ -65,8 +80,12 @@ class NodeClient:
             raise NodeConfigError(
                 f"response_format must be 'json' or 'xml', not {response_format!r}"
             )
-        if not timeout > 0:
+        if not (_is_number(timeout) and 0 < timeout < math.inf):
             raise NodeConfigError(f"timeout must be a positive number of seconds, not {timeout!r}")
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise NodeConfigError(f"retries must be a whole number from 0 up, not {retries!r}")
+        if not (_is_number(backoff) and 0 <= backoff < math.inf):
+            raise NodeConfigError(f"backoff must be a number of seconds from 0 up, not {backoff!r}")
         self.user_id = user_id
         self.__api_key = api_key
         self.endpoint = check_endpoint(endpoint)
@@ -75,7 +94,8 @@ class NodeClient:
         self.retries = retries
         self.backoff = backoff
         self._session = requests.Session()
-        self._session.trust_env = False  # a proxy or netrc from the environment must not see us
+        self._session.trust_env = self.endpoint.startswith("https:")
+        self._session.auth = _NoAuth()  # without it, trust_env would add a ~/.netrc password
         connect_only = Retry(
             total=retries,
             connect=retries,
@@ -105,55 +125,56 @@ class NodeClient:
         """Call an API function with ``params`` (``None`` values are left out); return ``data``."""
         form = {k: str(v) for k, v in params.items() if v is not None}
         attempts = 1 if function in NOT_REPEATABLE else 1 + self.retries
-        for attempt in range(1, attempts + 1):
+        attempt = 1
+        while True:
             try:
                 return self._call_once(function, form)
             except NodeTransportError as exc:
                 if attempt == attempts or not exc.may_have_reached_server:
                     raise
             time.sleep(self.backoff * 2 ** (attempt - 1))
-        raise AssertionError("unreachable")  # pragma: no cover
+            attempt += 1
 
     def create_snapshot(self, server_id: str) -> dict[str, Any]:
         """Start a manual snapshot of ``server_id``; ``data`` has ``snapshot_id`` and status."""
-        result: dict[str, Any] = self.call("create_snapshot", server_id=server_id)
-        return result
+        return self._object("create_snapshot", server_id=server_id)
 
     def get_snapshot_detail(
         self, snapshot_id: str, client_ip_address: str | None = None
     ) -> dict[str, Any]:
         """Return one snapshot's details (``client_ip_address`` may download it from the URL)."""
-        result: dict[str, Any] = self.call(
+        return self._object(
             "get_snapshot_detail", snapshot_id=snapshot_id, client_ip_address=client_ip_address
         )
-        return result
 
     def delete_snapshot(self, snapshot_id: str) -> dict[str, Any]:
         """Delete a snapshot; ``data`` has its id and the status ``deleted``."""
-        result: dict[str, Any] = self.call("delete_snapshot", snapshot_id=snapshot_id)
-        return result
+        return self._object("delete_snapshot", snapshot_id=snapshot_id)
 
     def get_snapshot_list(self, **filters: Any) -> Iterator[dict[str, Any]]:
         """Yield every snapshot matching ``filters`` (the API's parameter names), page by page.
 
-        ``client_ip_address`` is required by the API. ``page`` starts the walk at that page.
+        ``client_ip_address`` is required by the API. ``page`` starts the walk at that page. The
+        walk ends at the reported page count, and also on an empty page or a page other than the
+        one asked for (a page past the end answers the last page again).
         """
         page = int(filters.pop("page", 1))
         filters.setdefault("records_per_page", 100)
         while True:
-            data = self.call("get_snapshot_list", page=page, **filters)
-            yield from data.get("records") or []
-            # A page past the end answers the last page again: stop on the reported count.
-            if page >= int(data.get("total_pages") or 0):
+            answer = as_page(self.call("get_snapshot_list", page=page, **filters))
+            if not answer.records or answer.page not in (None, page):
+                return
+            yield from answer.records
+            if page >= (answer.total_pages or 0):
                 return
             page += 1
 
     def set_server_snapshot_schedule(self, server_id: str, **settings: Any) -> dict[str, Any]:
         """Set the automatic snapshot cycles of a server (``daily_snapshot="yes"``, ...)."""
-        result: dict[str, Any] = self.call(
-            "set_server_snapshot_schedule", server_id=server_id, **settings
-        )
-        return result
+        return self._object("set_server_snapshot_schedule", server_id=server_id, **settings)
+
+    def _object(self, function: str, **params: Any) -> dict[str, Any]:
+        return as_object(self.call(function, **params), function)
 
     def _call_once(self, function: str, form: Mapping[str, str]) -> Any:
         random = new_random()
@@ -171,6 +192,13 @@ class NodeClient:
         except requests.RequestException as exc:
             raise NodeTransportError(
                 function, _describe(exc), may_have_reached_server=_may_have_reached(exc)
+            ) from None
+        except OSError as exc:
+            # requests raises a bare OSError, before connecting, for a CA bundle path
+            # (REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE) that does not exist.
+            raise NodeConfigError(
+                f"node.co.id {function}: TLS certificates cannot be verified: {exc} (check "
+                "REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE)"
             ) from None
         status = response.status_code
         try:
@@ -191,7 +219,22 @@ class NodeClient:
                 may_have_reached_server=True,
                 http_status=status,
             )
-        return unwrap(envelope, function, status)
+        try:
+            return unwrap(envelope, function, status)
+        except NodeApiError as exc:
+            if not exc.is_credentials_error:
+                raise
+            raise NodeApiError(
+                exc.code, exc.message, function, status, self._credentials_hint()
+            ) from None
+
+    def _credentials_hint(self) -> str:
+        return (
+            f"the API refused the credentials: check the user id ({self.user_id!r}, stack "
+            "config node:userId or environment variable NODE_USER_ID) and the API key (stack "
+            "config node:apiKey or NODE_API_KEY: `pulumi config set --secret node:apiKey ...`) "
+            f"for the endpoint {self.endpoint}"
+        )
 
 
 def check_endpoint(endpoint: str) -> str:
@@ -199,6 +242,9 @@ def check_endpoint(endpoint: str) -> str:
     parts = urlsplit(endpoint)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise NodeConfigError(f"endpoint must be an https:// URL, not {endpoint!r}")
+    if parts.username is not None or parts.password is not None:
+        # Error text shows the endpoint, and requests would turn these into a Basic auth header.
+        raise NodeConfigError("endpoint must not contain a user name or password")
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         raise NodeConfigError(
             f"endpoint {endpoint!r} uses plain http: only https is allowed, except for a "
@@ -216,22 +262,59 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+class _NoAuth(AuthBase):
+    """Leaves requests as they are: a session auth keeps requests from reading ``~/.netrc``."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        return request
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _may_have_reached(exc: requests.RequestException) -> bool:
-    if isinstance(exc, requests.ConnectTimeout):
+    """Whether the request may have been received; False only when it certainly was not."""
+    # SSLError: the TLS handshake with the API failed, before the request was written (urllib3
+    # would report a TLS failure on an established connection the same way, but TLS stacks end
+    # such connections with an EOF, which arrives as a dropped connection).
+    if isinstance(exc, requests.ConnectTimeout | SSLError):
         return False
-    if isinstance(exc, requests.ConnectionError):
-        reason = exc.args[0] if exc.args else None
-        inner = getattr(reason, "reason", reason)
-        return not isinstance(inner, NewConnectionError | NameResolutionError)
-    return True
+    cause = _cause(exc)
+    # No TCP connection to the API or the proxy, or no TLS session with an https proxy.
+    if isinstance(cause, ConnectTimeoutError | ssl.SSLError):
+        return False
+    # The proxy answered CONNECT with an error status (http.client's wording), so there is no
+    # tunnel and nothing was sent. urllib3 labels that ProxyError, but also a connection dropped
+    # after the request went through the tunnel: the cause tells the two apart.
+    return not (isinstance(cause, OSError) and str(cause).startswith("Tunnel connection failed"))
+
+
+def _cause(exc: requests.RequestException) -> object:
+    """The socket, TLS or urllib3 error under a requests error, through urllib3's wrappers."""
+    cause = exc.args[0] if exc.args else None
+    cause = getattr(cause, "reason", cause)  # MaxRetryError
+    if isinstance(cause, Urllib3ProxyError):
+        cause = cause.original_error
+    if isinstance(cause, ProtocolError | Urllib3SSLError) and cause.args:
+        cause = cause.args[-1]
+    return cause
 
 
 def _describe(exc: requests.RequestException) -> str:
     if isinstance(exc, requests.Timeout):
         return f"no answer in time ({type(exc).__name__})"
+    cause = _cause(exc)
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        return (
+            f"TLS failed: certificate verify failed: {cause.verify_message}; a CA of your own "
+            "(a TLS-inspecting proxy's) can be named with REQUESTS_CA_BUNDLE"
+        )
+    detail = re.sub(r"\s*\(_ssl\.c:\d+\)", "", str(cause).rsplit(": ", 1)[-1])
+    if isinstance(exc, SSLError):
+        return f"TLS failed: {detail}"
+    if isinstance(exc, ProxyError):
+        return f"the proxy failed: {detail}"
     if isinstance(exc, requests.ConnectionError):
-        reason = exc.args[0] if exc.args else None
-        inner = getattr(reason, "reason", reason)
-        detail = str(inner).rsplit(": ", 1)[-1] if inner is not None else type(exc).__name__
         return f"connection failed: {detail}"
     return f"request failed ({type(exc).__name__})"

@@ -16,17 +16,27 @@ class NodeConfigError(NodeError):
 
 
 class NodeApiError(NodeError):
-    """The API answered with an envelope whose ``code`` is not ``OK``."""
+    """The API answered with an envelope whose ``code`` is not ``OK``.
+
+    ``hint`` is advice added by the client (for refused credentials: which settings to check).
+    """
 
     def __init__(
-        self, code: str, message: str, function: str, http_status: int | None = None
+        self,
+        code: str,
+        message: str,
+        function: str,
+        http_status: int | None = None,
+        hint: str | None = None,
     ) -> None:
         self.code = code
         self.message = message
         self.function = function
         self.http_status = http_status
+        self.hint = hint
         detail = f": {message}" if message else ""
-        super().__init__(f"node.co.id {function} failed with {code}{detail}")
+        advice = f"; {hint}" if hint else ""
+        super().__init__(f"node.co.id {function} failed with {code}{detail}{advice}")
 
     @property
     def is_not_found(self) -> bool:
@@ -38,12 +48,25 @@ class NodeApiError(NodeError):
         text = f"{self.code} {self.message}".lower().replace("_", " ")
         return any(p in text for p in ("not found", "does not exist", "not exist", "unknown snap"))
 
+    @property
+    def is_credentials_error(self) -> bool:
+        """Whether the API refused the user id or the checksum made from the API key.
+
+        The published docs list no error codes, so this matches what such an answer plausibly
+        says: the sandbox's ``INVALID_CHECKSUM`` / ``INVALID_USER``, any code or message naming
+        the checksum, the user id or the API key, or an HTTP 401/403 with an envelope.
+        """
+        text = f"{self.code} {self.message}".lower().replace("_", " ").replace("-", " ")
+        words = ("checksum", "invalid user", "unknown user", "user id", "userid", "api key")
+        return self.http_status in (401, 403) or any(w in text for w in words)
+
 
 class NodeTransportError(NodeError):
     """No usable answer came back: connection failure, timeout, or an HTTP error without envelope.
 
-    ``may_have_reached_server`` is False only when the request certainly was not received (the
-    connection could not be opened); otherwise the API may have acted on it.
+    ``may_have_reached_server`` is False only when the request certainly was not received (no
+    connection to the API or the proxy, a failed TLS handshake, a proxy refusing the tunnel);
+    otherwise the API may have acted on it.
     """
 
     def __init__(
