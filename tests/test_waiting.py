@@ -263,45 +263,53 @@ def test_poll_intervals_grow_with_the_time_waited_up_to_the_largest() -> None:
 # the async driver --------------------------------------------------------------------------------
 
 
-def test_cancelling_a_sleeping_wait_ends_it_at_once_with_no_further_call(
-    node: NodeClient, stepped: Sandbox
-) -> None:
-    """The wait polls once, then sleeps an hour: cancelling ends it within one loop step."""
-    snapshot_id = _start(node)
-
-    async def scenario() -> None:
-        polled = asyncio.Event()
-        task = asyncio.create_task(
-            await_active(
-                node,
-                snapshot_id,
-                "processing",
-                deadline=time.monotonic() + 7200,
-                client_ip_address=None,
-                intervals=itertools.chain([0.001], itertools.repeat(3600.0)),
-                on_status=lambda _status: polled.set(),
-            )
-        )
-        await polled.wait()
-        await asyncio.sleep(0)  # let the task reach its hour-long sleep
-        task.cancel()
-        await asyncio.sleep(0)
-        assert task.cancelled()
-
-    asyncio.run(scenario())
-    assert len(stepped.calls("get_snapshot_detail")) == 1
-
-
 class SignallingExecutor(ThreadPoolExecutor):
-    """A thread pool that tells the event loop when a call was handed to it."""
+    """A thread pool that counts the calls handed to it and tells the event loop of each."""
 
     def __init__(self, handed: asyncio.Event, workers: int = 1) -> None:
         super().__init__(max_workers=workers)
         self.handed = handed
+        self.submitted = 0
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        self.submitted += 1
         self.handed.set()
         return super().submit(fn, *args, **kwargs)
+
+
+def test_cancelling_a_sleeping_wait_ends_it_at_once_with_no_further_call(
+    node: NodeClient, stepped: Sandbox
+) -> None:
+    """The wait polls once, then sleeps on the loop until its deadline (a sleep that would
+    block the loop ends before the test runs again): cancelling ends it within one loop step.
+    The deadline is near so that a broken driver fails the test instead of hanging."""
+    snapshot_id = _start(node)
+
+    async def scenario() -> None:
+        polled = asyncio.Event()
+        with SignallingExecutor(asyncio.Event()) as executor:
+            task = asyncio.create_task(
+                await_active(
+                    node,
+                    snapshot_id,
+                    "processing",
+                    deadline=time.monotonic() + 5,
+                    client_ip_address=None,
+                    intervals=itertools.chain([0.001], itertools.repeat(3600.0)),
+                    on_status=lambda _status: polled.set(),
+                    executor=executor,
+                )
+            )
+            await polled.wait()
+            await asyncio.sleep(0)  # let the task reach its long sleep
+            assert executor.submitted == 1, "the task is asleep, not polling again"
+            task.cancel()
+            await asyncio.sleep(0)
+            assert task.cancelled()
+        assert executor.submitted == 1
+
+    asyncio.run(scenario())
+    assert len(stepped.calls("get_snapshot_detail")) == 1
 
 
 def test_cancelling_during_a_status_call_ends_the_wait_before_the_answer(
@@ -320,13 +328,16 @@ def test_cancelling_during_a_status_call_ends_the_wait_before_the_answer(
                     node,
                     snapshot_id,
                     "processing",
-                    deadline=time.monotonic() + 30,
+                    deadline=time.monotonic() + 5,
                     client_ip_address=None,
                     intervals=itertools.repeat(0.001),
                     executor=executor,
                 )
             )
-            await handed.wait()
+            await asyncio.wait(
+                {task, asyncio.create_task(handed.wait())}, return_when=asyncio.FIRST_COMPLETED
+            )
+            assert handed.is_set(), "the status call went to the executor"
             task.cancel()
             await asyncio.sleep(0)
             assert task.cancelled()
@@ -357,6 +368,7 @@ def test_fifty_waits_share_one_loop_and_two_threads(
         return on_status
 
     async def scenario() -> list[dict[str, Any]]:
+        deadline = time.monotonic() + 20  # one for all: a broken driver fails, not hangs
         with ThreadPoolExecutor(max_workers=2) as executor:
             return await asyncio.gather(
                 *(
@@ -364,7 +376,7 @@ def test_fifty_waits_share_one_loop_and_two_threads(
                         node,
                         snapshot_id,
                         "processing",
-                        deadline=time.monotonic() + 30,
+                        deadline=deadline,
                         client_ip_address=None,
                         intervals=itertools.repeat(0.01),
                         on_status=on_status_of(snapshot_id),
