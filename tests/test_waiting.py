@@ -300,7 +300,10 @@ def test_cancelling_a_sleeping_wait_ends_it_at_once_with_no_further_call(
                     executor=executor,
                 )
             )
-            await polled.wait()
+            await asyncio.wait(
+                {task, asyncio.create_task(polled.wait())}, return_when=asyncio.FIRST_COMPLETED
+            )
+            assert polled.is_set(), "the first poll was answered"
             await asyncio.sleep(0)  # let the task reach its long sleep
             assert executor.submitted == 1, "the task is asleep, not polling again"
             task.cancel()
