@@ -185,6 +185,19 @@ def test_set_schedule_returns_the_confirmed_ages(client: NodeClient, sandbox: Sa
     assert (stored["daily_snapshot"], stored["weekly_snapshot"]) == ("yes", "no")
 
 
+def test_a_cycle_the_api_says_is_off_has_no_age_whatever_age_it_echoes(sandbox: Sandbox) -> None:
+    """The sandbox echoes age 0 for an off cycle; an API echoing the old age must not turn it on."""
+    sandbox.set_fault(
+        "set_server_snapshot_schedule",
+        body=b'{"code": "OK", "message": "", "data": {"server_id": "2001", '
+        b'"daily_snapshot": "no", "daily_snapshot_max_age": 7, '
+        b'"weekly_snapshot": "yes", "weekly_snapshot_max_age": "2"}}',
+    )
+    with _client(sandbox) as client:
+        confirmed = set_schedule(client, "2001", {"weekly": 2})
+    assert confirmed == {"server_id": "2001", "daily": None, "weekly": 2, "monthly": None}
+
+
 def test_clear_schedule_turns_every_cycle_off(client: NodeClient, sandbox: Sandbox) -> None:
     set_schedule(client, "2001", {"daily": 7, "weekly": 2, "monthly": 1})
     clear_schedule(client, "2001")
