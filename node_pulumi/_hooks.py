@@ -7,8 +7,10 @@ import json
 
 import pulumi
 
+from ._inputs import DEFAULT_WAIT_TIMEOUT
+from ._operations import take_snapshot
 from ._settings import program_settings
-from ._snapshot import DEFAULT_WAIT_TIMEOUT, poll_intervals, take_snapshot
+from ._waiting import poll_intervals
 
 
 def snapshot_before_update(

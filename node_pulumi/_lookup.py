@@ -7,11 +7,9 @@ from typing import Any
 
 import pulumi
 
-from ._errors import NodeConfigError
-from ._settings import CLIENT_IP_ADDRESS, program_settings
-
-STATUSES = ("all", "processing", "active", "deleted")
-CYCLES = ("all", "manual", "daily", "weekly", "monthly")
+from ._inputs import check_list_filters
+from ._operations import list_snapshots, listing_ip_address
+from ._settings import program_settings
 
 
 def get_snapshots(
@@ -24,10 +22,9 @@ def get_snapshots(
     calls the API during ``pulumi preview`` too; a preview without credentials (pull-request CI)
     gets an unknown result and a warning instead of an error.
     """
-    if status not in STATUSES:
-        raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
-    if cycle not in CYCLES:
-        raise ValueError(f"cycle must be one of {', '.join(CYCLES)}, not {cycle!r}")
+    failures = check_list_filters(status, cycle)
+    if failures:
+        raise ValueError(failures[0].reason)
 
     settings = program_settings()
     if pulumi.runtime.is_dry_run() and not (settings.user_id and settings.api_key):
@@ -38,19 +35,14 @@ def get_snapshots(
         return pulumi.Output(set(), _resolved([]), _resolved(False))
 
     def fetch() -> list[dict[str, Any]]:
-        if not settings.client_ip_address:
-            raise NodeConfigError(
-                f"get_snapshots needs a client IP address: set {CLIENT_IP_ADDRESS.describe()} "
-                "(the API requires it for get_snapshot_list)"
-            )
+        client_ip_address = listing_ip_address(settings.client_ip_address)
         with settings.client() as client:
-            return list(
-                client.get_snapshot_list(
-                    client_ip_address=settings.client_ip_address,
-                    server_id=server_id,
-                    snapshot_status=status,
-                    snapshot_cycle=cycle,
-                )
+            return list_snapshots(
+                client,
+                client_ip_address=client_ip_address,
+                server_id=server_id,
+                status=status,
+                cycle=cycle,
             )
 
     async def in_thread() -> list[dict[str, Any]]:

@@ -6,7 +6,6 @@ from typing import Any
 
 import pulumi
 from pulumi.dynamic import (
-    CheckFailure,
     CheckResult,
     CreateResult,
     DiffResult,
@@ -15,20 +14,10 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ._errors import NodeApiError
-from ._provider import (
-    NodeProvider,
-    changed,
-    check_server_id,
-    is_unknown,
-    shown,
-    whole_number,
-)
+from ._inputs import AGE_INPUTS, check_schedule, schedule_age, schedule_changes
+from ._operations import clear_schedule, set_schedule
+from ._provider import NodeProvider
 from ._settings import warn_if_api_key_in_plaintext
-
-# Each input's cycle name in the API: daily_max_age -> daily_snapshot / daily_snapshot_max_age.
-CYCLES = {"daily_max_age": "daily", "weekly_max_age": "weekly", "monthly_max_age": "monthly"}
-MAX_AGE_LIMIT = 99  # the API takes at most two digits
 
 
 class SnapshotScheduleProvider(NodeProvider):
@@ -44,28 +33,11 @@ class SnapshotScheduleProvider(NodeProvider):
         Values not known yet (preview) pass; the engine checks again once they are known.
         """
         inputs = dict(news)
-        failures = check_server_id(inputs)
-        for name, cycle in CYCLES.items():
-            age = inputs.get(name)
-            if age is None or is_unknown(age):
-                continue
-            whole = whole_number(age)
-            if whole is None or not 1 <= whole <= MAX_AGE_LIMIT:
-                failures.append(
-                    CheckFailure(
-                        name,
-                        f"{name} must be a whole number of {cycle} cycles from 1 to "
-                        f"{MAX_AGE_LIMIT}, or None to turn {cycle} snapshots off: {shown(age)}",
-                    )
-                )
-            else:
-                inputs[name] = whole
-        return CheckResult(inputs, failures)
+        return CheckResult(inputs, check_schedule(inputs))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """A new server replaces the schedule; new ages update it in place."""
-        replaces = ["server_id"] if changed(olds.get("server_id"), news.get("server_id")) else []
-        ages = [k for k in CYCLES if changed(_age(olds.get(k)), _age(news.get(k)))]
+        replaces, ages = schedule_changes(olds, news)
         return DiffResult(changes=bool(replaces or ages), replaces=replaces)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -80,40 +52,22 @@ class SnapshotScheduleProvider(NodeProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """The API cannot read a schedule back: keep the state as it is."""
         outs = {"server_id": props.get("server_id") or id_}
-        outs.update({k: props[k] for k in CYCLES if props.get(k)})
+        outs.update({k: props[k] for k in AGE_INPUTS if props.get(k)})
         return ReadResult(id_, outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Turn every cycle of the server off; a server the API no longer knows has none left."""
-        try:
-            self._set(str(props.get("server_id") or id_), {})
-        except NodeApiError as exc:
-            if not exc.is_not_found:
-                raise
+        with self.settings().client() as client:
+            clear_schedule(client, str(props.get("server_id") or id_))
 
     def _set(self, server_id: str, ages: dict[str, Any]) -> dict[str, Any]:
-        params: dict[str, Any] = {}
-        for name, cycle in CYCLES.items():
-            age = _age(ages.get(name))
-            params[f"{cycle}_snapshot"] = "yes" if age else "no"
-            if age:
-                params[f"{cycle}_snapshot_max_age"] = age
+        """Set the ages in ``ages`` (the resource's inputs); the outputs the API confirmed."""
+        wanted = {cycle: schedule_age(ages.get(name)) for name, cycle in AGE_INPUTS.items()}
         with self.settings().client() as client:
-            echoed = client.set_server_snapshot_schedule(server_id, **params)
-        outs: dict[str, Any] = {"server_id": echoed.get("server_id") or server_id}
-        for name, cycle in CYCLES.items():
-            on = echoed.get(f"{cycle}_snapshot") == "yes"
-            age = echoed.get(f"{cycle}_snapshot_max_age")
-            if on and age:
-                outs[name] = int(age)
+            confirmed = set_schedule(client, server_id, wanted)
+        outs: dict[str, Any] = {"server_id": confirmed["server_id"]}
+        outs.update({n: confirmed[c] for n, c in AGE_INPUTS.items() if confirmed[c] is not None})
         return outs
-
-
-def _age(value: Any) -> Any:
-    """An age as the API means it: None (off) for absent or 0; a value not yet known stays so."""
-    if value is None or is_unknown(value):
-        return value
-    return int(value) or None
 
 
 class SnapshotSchedule(Resource, module="node", name="SnapshotSchedule"):

@@ -1,0 +1,252 @@
+"""What each API operation means, for both front doors (the dynamic providers and the plugin).
+
+The rules live here once: a create is sent once and a lost answer is looked up, never retried;
+a snapshot the API does not know or reports ``deleted`` is gone; deleting one that is gone, or
+clearing the schedule of a server the API no longer knows, counts as done.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from ._client import NodeClient
+from ._errors import (
+    NodeApiError,
+    NodeConfigError,
+    NodeDecodeError,
+    NodeError,
+    NodeTransportError,
+    SnapshotNotFoundError,
+    SnapshotUncertainError,
+)
+from ._inputs import DEFAULT_WAIT_TIMEOUT
+from ._settings import CLIENT_IP_ADDRESS
+from ._waiting import wait_until_active
+
+CANDIDATES_SHOWN = 5
+SCHEDULE_CYCLES = ("daily", "weekly", "monthly")
+
+
+def start_snapshot(
+    client: NodeClient,
+    server_id: str,
+    *,
+    client_ip_address: str | None,
+    notify: Callable[[str], None],
+    waiting: bool = False,
+) -> dict[str, Any]:
+    """Start a snapshot of ``server_id`` with one create_snapshot call; return the API's answer.
+
+    ``notify`` gets a line naming the snapshot the moment the API answers (saying it will be
+    waited for, with ``waiting``), so that an interrupted ``up`` (whose errors never show) cannot
+    leave a snapshot nobody was told of. A create whose answer was lost is not retried: the
+    server's processing snapshots are looked up and named in a `SnapshotUncertainError`.
+    """
+    try:
+        created = client.create_snapshot(server_id)
+        if not created.get("snapshot_id"):
+            raise NodeDecodeError("create_snapshot", "the answer is OK but has no snapshot_id")
+    except (NodeTransportError, NodeDecodeError) as exc:
+        if isinstance(exc, NodeTransportError) and not exc.may_have_reached_server:
+            raise
+        notify(
+            f"node: create_snapshot of server {server_id} got no usable answer ({exc}); a "
+            "snapshot may have been started: looking for it"
+        )
+        raise _uncertain(client, server_id, exc, client_ip_address) from exc
+    line = f"node: snapshot {created['snapshot_id']} of server {server_id} created"
+    notify(f"{line}; waiting for it to become active" if waiting else line)
+    return created
+
+
+def take_snapshot(
+    client: NodeClient,
+    server_id: str,
+    *,
+    wait: bool,
+    timeout: float,
+    client_ip_address: str | None,
+    intervals: Iterator[float],
+    notify: Callable[[str], None],
+) -> dict[str, Any]:
+    """Start a snapshot and, with ``wait``, wait until it is active (blocking this thread).
+
+    The ``timeout`` counts from before the create. Returns what the API reported of the
+    snapshot; every error raised after it exists names it.
+    """
+    started = time.monotonic()
+    created = start_snapshot(
+        client, server_id, client_ip_address=client_ip_address, notify=notify, waiting=wait
+    )
+    if not wait:
+        return created
+    details = wait_until_active(
+        client,
+        str(created["snapshot_id"]),
+        created.get("snapshot_status"),
+        deadline=started + timeout,
+        client_ip_address=client_ip_address,
+        intervals=intervals,
+        timeout=timeout,
+    )
+    return {**created, **details}
+
+
+def _uncertain(
+    client: NodeClient, server_id: str, cause: NodeError, client_ip_address: str | None
+) -> SnapshotUncertainError:
+    """Describe a create whose answer was lost, naming the server's snapshots now processing."""
+    if not client_ip_address:
+        return SnapshotUncertainError(
+            server_id,
+            cause,
+            [],
+            "look for it before rerunning (set node:clientIpAddress to let the provider look "
+            "it up)",
+        )
+    try:
+        processing = [
+            str(r.get("snapshot_id"))
+            for r in itertools.islice(
+                client.get_snapshot_list(
+                    client_ip_address=client_ip_address,
+                    server_id=server_id,
+                    snapshot_status="processing",
+                    snapshot_cycle="manual",
+                ),
+                CANDIDATES_SHOWN,
+            )
+        ]
+    except NodeError as exc:
+        return SnapshotUncertainError(
+            server_id, cause, [], f"look for it before rerunning (looking it up failed: {exc})"
+        )
+    if not processing:
+        # The API may still act on the request, or its snapshot may already be active.
+        advice = (
+            "none of its snapshots was processing just after the failure; look again before "
+            "rerunning"
+        )
+    else:
+        advice = (
+            "snapshots of the server processing just after the failure, outside Pulumi's state "
+            f"unless another resource holds them: {', '.join(processing)}; adopt one with "
+            "Snapshot.get or delete it"
+        )
+    return SnapshotUncertainError(server_id, cause, processing, advice)
+
+
+def require_snapshot(
+    client: NodeClient, snapshot_id: str, client_ip_address: str | None
+) -> dict[str, Any]:
+    """The details of an existing snapshot; `SnapshotNotFoundError` when the API does not know
+    it or reports it ``deleted`` (the not-found rule; other errors pass through)."""
+    try:
+        details = client.get_snapshot_detail(snapshot_id, client_ip_address)
+    except NodeApiError as exc:
+        if not exc.is_not_found:
+            raise
+        raise SnapshotNotFoundError(snapshot_id, str(exc)) from exc
+    if details.get("snapshot_status") == "deleted":
+        raise SnapshotNotFoundError(snapshot_id, "the API reports it deleted")
+    return details
+
+
+def read_snapshot(
+    client: NodeClient, snapshot_id: str, client_ip_address: str | None
+) -> dict[str, Any] | None:
+    """The details of a snapshot, or None when it is gone (see `require_snapshot`)."""
+    try:
+        return require_snapshot(client, snapshot_id, client_ip_address)
+    except SnapshotNotFoundError:
+        return None
+
+
+def delete_snapshot(client: NodeClient, snapshot_id: str) -> None:
+    """Delete a snapshot; one that is already gone counts as deleted."""
+    try:
+        client.delete_snapshot(snapshot_id)
+    except NodeApiError as exc:
+        if not exc.is_not_found:
+            raise
+
+
+def set_schedule(
+    client: NodeClient, server_id: str, ages: Mapping[str, int | None]
+) -> dict[str, Any]:
+    """Set a server's automatic snapshot cycles; return what the API confirmed.
+
+    ``ages`` maps ``daily`` / ``weekly`` / ``monthly`` to a maximum age (absent, None or 0: that
+    cycle off). The answer has ``server_id`` and each cycle's confirmed age, or None when off.
+    """
+    params: dict[str, Any] = {}
+    for cycle in SCHEDULE_CYCLES:
+        age = ages.get(cycle)
+        params[f"{cycle}_snapshot"] = "yes" if age else "no"
+        if age:
+            params[f"{cycle}_snapshot_max_age"] = age
+    echoed = client.set_server_snapshot_schedule(server_id, **params)
+    confirmed: dict[str, Any] = {"server_id": echoed.get("server_id") or server_id}
+    for cycle in SCHEDULE_CYCLES:
+        on = echoed.get(f"{cycle}_snapshot") == "yes"
+        age = echoed.get(f"{cycle}_snapshot_max_age")
+        confirmed[cycle] = int(age) if on and age else None
+    return confirmed
+
+
+def clear_schedule(client: NodeClient, server_id: str) -> None:
+    """Turn every cycle of a server off; a server the API no longer knows has none left."""
+    try:
+        set_schedule(client, server_id, {})
+    except NodeApiError as exc:
+        if not exc.is_not_found:
+            raise
+
+
+def list_snapshots(
+    client: NodeClient,
+    *,
+    client_ip_address: str | None,
+    server_id: str | None,
+    status: str,
+    cycle: str,
+) -> list[dict[str, Any]]:
+    """Every snapshot matching the filters (all pages of get_snapshot_list)."""
+    return list(
+        client.get_snapshot_list(
+            client_ip_address=listing_ip_address(client_ip_address),
+            server_id=server_id,
+            snapshot_status=status,
+            snapshot_cycle=cycle,
+        )
+    )
+
+
+def listing_ip_address(client_ip_address: str | None) -> str:
+    """The client IP address that get_snapshot_list requires; `NodeConfigError` when unset."""
+    if not client_ip_address:
+        raise NodeConfigError(
+            f"get_snapshots needs a client IP address: set {CLIENT_IP_ADDRESS.describe()} "
+            "(the API requires it for get_snapshot_list)"
+        )
+    return client_ip_address
+
+
+def snapshot_outputs(props: Mapping[str, Any], details: Mapping[str, Any]) -> dict[str, Any]:
+    """A snapshot resource's outputs (snake_case): its inputs, and what the API reported of it."""
+    outs: dict[str, Any] = {
+        "server_id": details.get("server_id") or props.get("server_id"),
+        "wait_until_active": props.get("wait_until_active", True),
+        "wait_timeout": props.get("wait_timeout", DEFAULT_WAIT_TIMEOUT),
+        "snapshot_id": details.get("snapshot_id"),
+        "snapshot_status": details.get("snapshot_status"),
+        "snapshot_name": details.get("snapshot_name"),
+        "snapshot_size": details.get("snapshot_size"),
+        "created_at": details.get("snapshot_add_time"),
+    }
+    if props.get("triggers") is not None:
+        outs["triggers"] = props["triggers"]
+    return {k: v for k, v in outs.items() if v is not None}
