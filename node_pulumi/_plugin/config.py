@@ -12,7 +12,7 @@ from typing import Any
 
 from pulumi.runtime import rpc
 
-from .._provider import contains_unknown
+from .._inputs import contains_unknown
 from .._settings import Settings, resolve_settings
 from .schema import CONFIG, PACKAGE
 

@@ -50,7 +50,7 @@ class Provider(pulumi.ProviderResource):
         api_key: pulumi.Input[str] | None = None,
         endpoint: pulumi.Input[str] | None = None,
         sandbox: pulumi.Input[bool] | None = None,
-        format: pulumi.Input[str] | None = None,  # noqa: A002 (the config key's name)
+        format: pulumi.Input[str] | None = None,
         timeout: pulumi.Input[float] | None = None,
         client_ip_address: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,

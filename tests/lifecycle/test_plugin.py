@@ -56,7 +56,9 @@ def test_inputs_unknown_at_preview_pass_and_are_checked_at_up(
     plan = json.loads(output[output.index("{") :])
     (snap,) = [s for s in plan["steps"] if s["urn"].endswith("::snap")]
     assert snap["op"] == "create"
-    assert snap["newState"]["inputs"]["serverId"] == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    assert snap["newState"]["inputs"]["serverId"] == unknown
+    assert snap["newState"]["inputs"]["triggers"] == [unknown]
     assert sandbox.calls() == []
 
     stack = bare_native_stack
@@ -66,6 +68,9 @@ def test_inputs_unknown_at_preview_pass_and_are_checked_at_up(
     stack.up()
     assert functions(sandbox) == ["create_snapshot", "create_snapshot"]
     assert {s["server_id"] for s in live(sandbox)} == {"12345"}
+    (upstream,) = [r for r in snapshots(stack) if r["urn"].endswith("::upstream")]
+    (snap,) = [r for r in snapshots(stack) if r["urn"].endswith("::snap")]
+    assert snap["inputs"]["triggers"] == [upstream["id"]]
 
 
 def test_up_creates_one_snapshot_and_a_second_up_changes_nothing(
@@ -282,7 +287,7 @@ def test_explicit_provider_uses_its_own_credentials(
     (snapshot,) = live(sandbox)
     (resource,) = snapshots(stack)
     assert resource["id"] == snapshot["snapshot_id"]
-    assert resource["provider"].split("::")[-2:][0].endswith("pulumi:providers:node")
+    assert "::pulumi:providers:node::explicit::" in resource["provider"]
     _assert_key_absent(stack, up)
     stack.run("destroy", "--yes")
     assert live(sandbox) == []

@@ -1,9 +1,9 @@
 """The plugin lifecycle tests' program: `node_pulumi.native` resources, shaped by `test:*` config.
 
 `test:provider` set to an endpoint declares an explicit provider with its own credentials
-(`test:providerUserId`, `test:providerApiKey`); `test:upstream` makes the snapshot's server id
-come from another snapshot, unknown at the first preview; `test:createTimeout` sets
-customTimeouts.create; `test:adopt` adopts a snapshot by id.
+(`test:providerUserId`, `test:providerApiKey`); `test:upstream` makes the snapshot's server
+id and triggers come from another snapshot's id, unknown at the first preview;
+`test:createTimeout` sets customTimeouts.create; `test:adopt` adopts a snapshot by id.
 """
 
 import json
@@ -25,17 +25,23 @@ if endpoint:
     )
 
 server_id: pulumi.Input[str] = config.get("serverId") or "12345"
+triggers = json.loads(config.get("triggers") or '["v1"]')
 if config.get_bool("upstream"):
     upstream = node.Snapshot(
-        "upstream", server_id=server_id, opts=pulumi.ResourceOptions(provider=provider)
+        "upstream",
+        server_id=server_id,
+        wait_until_active=False,
+        opts=pulumi.ResourceOptions(provider=provider),
     )
-    server_id = upstream.server_id
+    # Outputs only the API can tell: unknown in the first preview.
+    server_id = upstream.snapshot_id.apply(lambda _: "12345")
+    triggers = [upstream.snapshot_id]
 
 create_timeout = config.get("createTimeout")
 snap = node.Snapshot(
     "snap",
     server_id=server_id,
-    triggers=json.loads(config.get("triggers") or '["v1"]'),
+    triggers=triggers,
     wait_until_active=config.get_bool("wait") or False,
     wait_timeout=config.get_float("waitTimeout") or 1800,
     opts=pulumi.ResourceOptions(
