@@ -52,7 +52,8 @@ class EngineLog:
 
     def __init__(self, address: str | None) -> None:
         self._channel = grpc.aio.insecure_channel(address) if address else None
-        self._stub = engine_pb2_grpc.EngineStub(self._channel) if self._channel else None
+        # The generated stub is typed for a blocking channel; on a grpc.aio one it awaits.
+        self._stub: Any = engine_pb2_grpc.EngineStub(self._channel) if self._channel else None
 
     async def log(self, urn: str, message: str, *, ephemeral: bool = False) -> None:
         """Show ``message`` on the resource ``urn``; ``ephemeral`` lines only update its status."""

@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import version as package_version
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 import grpc
 from google.protobuf import empty_pb2
@@ -47,14 +47,15 @@ _KINDS = {
 }
 
 R = TypeVar("R")
-Handler = Callable[[Any, Any, grpc.aio.ServicerContext], Awaitable[R]]
+Context: TypeAlias = "grpc.aio.ServicerContext[Any, Any]"
+Handler = Callable[[Any, Any, Context], Awaitable[R]]
 
 
 def _answered(handler: Handler[R]) -> Handler[R]:
     """Turn what a handler raises into what the engine shows: a message, never a traceback."""
 
     @functools.wraps(handler)
-    async def answer(self: Any, request: Any, context: grpc.aio.ServicerContext) -> R:
+    async def answer(self: Any, request: Any, context: Context) -> R:
         try:
             return await handler(self, request, context)
         except InitFailed as exc:
@@ -95,7 +96,7 @@ def _type_of(urn: str, token: str) -> str:
     return token or urn.split("::")[2].rsplit("$", 1)[-1]
 
 
-class NodeProviderServicer(provider_pb2_grpc.ResourceProviderServicer):  # type: ignore[misc]
+class NodeProviderServicer(provider_pb2_grpc.ResourceProviderServicer):
     """The ``node`` provider: configuration, schema, and the resources' operations."""
 
     def __init__(self, version: str, log: EngineLog) -> None:
@@ -116,23 +117,23 @@ class NodeProviderServicer(provider_pb2_grpc.ResourceProviderServicer):  # type:
     def _call(self, urn: str, timeout: float = 0.0) -> Call:
         return Call(urn, self._config, self._log, self._cancelled, timeout)
 
-    async def Handshake(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def Handshake(self, request: Any, context: Context) -> Any:
         await context.abort(grpc.StatusCode.UNIMPLEMENTED, "no handshake: plain start-up")
 
-    async def GetPluginInfo(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def GetPluginInfo(self, request: Any, context: Context) -> Any:
         return plugin_pb2.PluginInfo(version=self._version)
 
     @_answered
-    async def GetSchema(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def GetSchema(self, request: Any, context: Context) -> Any:
         return provider_pb2.GetSchemaResponse(schema=schema_json(self._version))
 
     @_answered
-    async def CheckConfig(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def CheckConfig(self, request: Any, context: Context) -> Any:
         news = checked_config(unmarshal_raw(request.news))
         return provider_pb2.CheckResponse(inputs=await marshal_raw(news))
 
     @_answered
-    async def DiffConfig(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def DiffConfig(self, request: Any, context: Context) -> Any:
         """A changed setting updates the provider in place; it never replaces its resources."""
         olds, news = unmarshal_raw(request.olds), unmarshal_raw(request.news)
         diffs = [k for k in sorted({*olds, *news}) if changed(olds.get(k), news.get(k))]
@@ -144,14 +145,14 @@ class NodeProviderServicer(provider_pb2_grpc.ResourceProviderServicer):  # type:
         )
 
     @_answered
-    async def Configure(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def Configure(self, request: Any, context: Context) -> Any:
         self._config.configure(unmarshal_raw(request.args), dict(request.variables))
         # Without secrets support the engine hands over plain values and marks outputs secret
         # itself when their inputs were; without preview support it plans creates itself.
         return provider_pb2.ConfigureResponse(acceptSecrets=False, supportsPreview=False)
 
     @_answered
-    async def Check(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def Check(self, request: Any, context: Context) -> Any:
         resource = self._resource(request.urn, request.type)
         checked = resource.check(unmarshal(request.news))
         failures = [
@@ -163,7 +164,7 @@ class NodeProviderServicer(provider_pb2_grpc.ResourceProviderServicer):  # type:
         return provider_pb2.CheckResponse(inputs=await marshal(checked.inputs), failures=failures)
 
     @_answered
-    async def Diff(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def Diff(self, request: Any, context: Context) -> Any:
         resource = self._resource(request.urn, request.type)
         olds = unmarshal(request.old_inputs) or unmarshal(request.olds)
         found = resource.diff(olds, unmarshal(request.news))
@@ -184,14 +185,14 @@ class NodeProviderServicer(provider_pb2_grpc.ResourceProviderServicer):  # type:
         )
 
     @_answered
-    async def Create(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def Create(self, request: Any, context: Context) -> Any:
         resource = self._resource(request.urn, request.type)
         call = self._call(request.urn, request.timeout)
         resource_id, outputs = await resource.create(call, unmarshal(request.properties))
         return provider_pb2.CreateResponse(id=resource_id, properties=await marshal(outputs))
 
     @_answered
-    async def Read(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def Read(self, request: Any, context: Context) -> Any:
         """Refresh, ``get`` and import; an empty answer says the object no longer exists."""
         resource = self._resource(request.urn, request.type)
         found = await resource.read(
@@ -209,7 +210,7 @@ class NodeProviderServicer(provider_pb2_grpc.ResourceProviderServicer):  # type:
         )
 
     @_answered
-    async def Update(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def Update(self, request: Any, context: Context) -> Any:
         resource = self._resource(request.urn, request.type)
         outputs = await resource.update(
             self._call(request.urn, request.timeout),
@@ -220,14 +221,14 @@ class NodeProviderServicer(provider_pb2_grpc.ResourceProviderServicer):  # type:
         return provider_pb2.UpdateResponse(properties=await marshal(outputs))
 
     @_answered
-    async def Delete(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def Delete(self, request: Any, context: Context) -> Any:
         resource = self._resource(request.urn, request.type)
         call = self._call(request.urn, request.timeout)
         await resource.delete(call, request.id, unmarshal(request.properties))
         return empty_pb2.Empty()
 
     @_answered
-    async def Invoke(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def Invoke(self, request: Any, context: Context) -> Any:
         if request.tok != GET_SNAPSHOTS:
             raise NodeError(f"pulumi-resource-node has no function {request.tok!r}")
         result, failures = await get_snapshots(self._call(""), unmarshal(request.args))
@@ -236,7 +237,7 @@ class NodeProviderServicer(provider_pb2_grpc.ResourceProviderServicer):  # type:
             failures=[provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures],
         )
 
-    async def Cancel(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def Cancel(self, request: Any, context: Context) -> Any:
         """Stop every wait now and from now on: each waiting snapshot becomes partial state.
 
         The engine sends Cancel on the first Ctrl-C, and also at the end of every run.

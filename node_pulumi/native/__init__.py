@@ -26,6 +26,17 @@ from .._plugin.wire import to_snake
 __all__ = ["Provider", "Snapshot", "SnapshotSchedule", "get_snapshots"]
 
 
+def _args(cls: type[Any], **values: Any) -> Any:
+    """An instance of the input type ``cls`` holding ``values`` by their Python names.
+
+    The SDK sends them under the names the type's `pulumi.property` fields give (camelCase), and
+    leaves values such as the user's ``triggers`` untranslated.
+    """
+    args = object.__new__(cls)
+    args.__dict__.update(values)
+    return args
+
+
 @pulumi.input_type
 class _ProviderArgs:
     user_id: pulumi.Input[str] | None = pulumi.property("userId", default=None)
@@ -55,8 +66,8 @@ class Provider(pulumi.ProviderResource):
         client_ip_address: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        args = _ProviderArgs.__new__(_ProviderArgs)
-        args.__dict__.update(
+        args = _args(
+            _ProviderArgs,
             user_id=user_id,
             api_key=None if api_key is None else pulumi.Output.secret(api_key),
             endpoint=endpoint,
@@ -116,8 +127,8 @@ class Snapshot(pulumi.CustomResource):
         wait_timeout: pulumi.Input[float] = DEFAULT_WAIT_TIMEOUT,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        args = _SnapshotArgs.__new__(_SnapshotArgs)
-        args.__dict__.update(
+        args = _args(
+            _SnapshotArgs,
             server_id=server_id,
             triggers=triggers,
             wait_until_active=wait_until_active,
@@ -131,11 +142,11 @@ class Snapshot(pulumi.CustomResource):
         resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
     ) -> Snapshot:
         """Adopt an existing snapshot by id; ``pulumi destroy`` leaves it alone."""
-        args = _SnapshotArgs.__new__(_SnapshotArgs)
-        args.__dict__.update(
-            dict.fromkeys(("server_id", "triggers", "wait_until_active", "wait_timeout"))
+        args = _args(
+            _SnapshotArgs,
+            **dict.fromkeys(("server_id", "triggers", "wait_until_active", "wait_timeout")),
+            **dict.fromkeys(_SNAPSHOT_OUTPUTS),
         )
-        args.__dict__.update(dict.fromkeys(_SNAPSHOT_OUTPUTS))
         snapshot = Snapshot.__new__(Snapshot)
         merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
         pulumi.CustomResource.__init__(snapshot, SNAPSHOT, resource_name, args, merged)
@@ -171,8 +182,8 @@ class SnapshotSchedule(pulumi.CustomResource):
         monthly_max_age: pulumi.Input[int] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        args = _ScheduleArgs.__new__(_ScheduleArgs)
-        args.__dict__.update(
+        args = _args(
+            _ScheduleArgs,
             server_id=server_id,
             daily_max_age=daily_max_age,
             weekly_max_age=weekly_max_age,
