@@ -236,6 +236,37 @@ def test_snapshot_get_adopts_an_existing_snapshot(native_stack: Stack, sandbox: 
     assert len(sandbox.snapshots()) == 1
 
 
+def test_schedule_sets_updates_and_clears_the_servers_cycles(
+    native_stack: Stack, sandbox: Sandbox
+) -> None:
+    native_stack.config("test:dailyMaxAge", "7")
+    native_stack.up()
+    (schedule,) = sandbox.schedules()
+    assert (schedule["daily_snapshot_max_age"], schedule["weekly_snapshot_max_age"]) == (7, 4)
+    outputs = native_stack.outputs()
+    assert (outputs["schedule_daily"], outputs["schedule_weekly"]) == (7, 4)
+
+    native_stack.config("test:dailyMaxAge", "3")
+    sandbox.clear_calls()
+    up = native_stack.up()
+    assert "1 updated" in up
+    assert functions(sandbox) == ["set_server_snapshot_schedule"]
+    assert sandbox.schedules()[0]["daily_snapshot_max_age"] == 3
+
+    native_stack.run("destroy", "--yes")
+    (cleared,) = sandbox.schedules()
+    assert [cleared[f"{c}_snapshot"] for c in ("daily", "weekly", "monthly")] == ["no"] * 3
+
+
+def test_get_snapshots_lists_the_servers_snapshots(native_stack: Stack, sandbox: Sandbox) -> None:
+    native_stack.config("node:clientIpAddress", "203.0.113.7")
+    native_stack.config("test:lookup", "true")
+    native_stack.up()
+    (snapshot,) = sandbox.snapshots()
+    assert native_stack.outputs()["found"] == [[snapshot["snapshot_id"], "12345"]]
+    assert "get_snapshot_list" in functions(sandbox)
+
+
 def _assert_key_absent(stack: Stack, *outputs: str) -> None:
     """The key is in no CLI output, no export and no file of the backend, and the provider's
     stored `apiKey` is a secret."""

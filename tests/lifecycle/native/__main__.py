@@ -3,7 +3,8 @@
 `test:provider` set to an endpoint declares an explicit provider with its own credentials
 (`test:providerUserId`, `test:providerApiKey`); `test:upstream` makes the snapshot's server
 id and triggers come from another snapshot's id, unknown at the first preview;
-`test:createTimeout` sets customTimeouts.create; `test:adopt` adopts a snapshot by id.
+`test:createTimeout` sets customTimeouts.create; `test:adopt` adopts a snapshot by id;
+`test:dailyMaxAge` adds a schedule of the snapshot's server; `test:lookup` calls getSnapshots.
 """
 
 import json
@@ -60,3 +61,19 @@ if adopt:
     pulumi.export("adopted_id", adopted.snapshot_id)
     pulumi.export("adopted_server_id", adopted.server_id)
     pulumi.export("adopted_status", adopted.snapshot_status)
+
+daily = config.get_int("dailyMaxAge")
+if daily:
+    schedule = node.SnapshotSchedule(
+        "schedule",
+        server_id=snap.server_id,
+        daily_max_age=daily,
+        weekly_max_age=4,
+        opts=pulumi.ResourceOptions(provider=provider),
+    )
+    pulumi.export("schedule_daily", schedule.daily_max_age)
+    pulumi.export("schedule_weekly", schedule.weekly_max_age)
+
+if config.get_bool("lookup"):
+    found = node.get_snapshots(server_id=snap.server_id, status="all")
+    pulumi.export("found", found.apply(lambda r: [(s["snapshot_id"], s["server_id"]) for s in r]))
