@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -34,34 +35,40 @@ class Read:
     inputs: dict[str, Any]
 
 
-class Resource:
+class Resource(ABC):
     """One resource type of the plugin; each operation translates to the shared core."""
 
     token: str
     names: tuple[str, ...]
     """Every property name (snake_case), for check messages written in the schema's names."""
 
+    @abstractmethod
     def check(self, news: dict[str, Any]) -> Checked:
-        raise NotImplementedError
+        """The inputs to use and what is wrong with them; no API call, unknowns pass."""
 
+    @abstractmethod
     def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Change]:
-        raise NotImplementedError
+        """Which inputs changed, and whether each forces a replacement; no API call."""
 
+    @abstractmethod
     async def create(self, call: Call, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        raise NotImplementedError
+        """Create the object; return its id and outputs (`InitFailed` once it exists)."""
 
+    @abstractmethod
     async def read(
         self, call: Call, resource_id: str, outputs: dict[str, Any], inputs: dict[str, Any]
     ) -> Read | None:
-        raise NotImplementedError
+        """The object as it is now (refresh, get, import); None when it is gone."""
 
+    @abstractmethod
     async def update(
         self, call: Call, resource_id: str, olds: dict[str, Any], news: dict[str, Any]
     ) -> dict[str, Any]:
-        raise NotImplementedError
+        """Change the object in place; return its outputs (`InitFailed` as for create)."""
 
+    @abstractmethod
     async def delete(self, call: Call, resource_id: str, outputs: dict[str, Any]) -> None:
-        raise NotImplementedError
+        """Delete the object; one already gone counts as deleted."""
 
 
 def changes(

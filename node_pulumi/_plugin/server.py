@@ -117,9 +117,6 @@ class NodeProviderServicer(provider_pb2_grpc.ResourceProviderServicer):
     def _call(self, urn: str, timeout: float = 0.0) -> Call:
         return Call(urn, self._config, self._log, self._cancelled, timeout)
 
-    async def Handshake(self, request: Any, context: Context) -> Any:
-        await context.abort(grpc.StatusCode.UNIMPLEMENTED, "no handshake: plain start-up")
-
     async def GetPluginInfo(self, request: Any, context: Context) -> Any:
         return plugin_pb2.PluginInfo(version=self._version)
 
