@@ -320,5 +320,8 @@ def test_explicit_provider_uses_its_own_credentials(
     assert resource["id"] == snapshot["snapshot_id"]
     assert "::pulumi:providers:node::explicit::" in resource["provider"]
     _assert_key_absent(stack, up)
+    sandbox.clear_calls()
+    stack.run("up", "--yes", "--expect-no-changes")
+    assert sandbox.calls() == []
     stack.run("destroy", "--yes")
     assert live(sandbox) == []
