@@ -24,7 +24,6 @@ from google.protobuf import empty_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc, status_pb2
 
 from .._errors import NodeError
-from .._inputs import changed
 from .config import ProviderConfig, checked_config
 from .engine import Call, EngineLog, InitFailed
 from .lookup import get_snapshots
@@ -128,18 +127,6 @@ class NodeProviderServicer(provider_pb2_grpc.ResourceProviderServicer):
     async def CheckConfig(self, request: Any, context: Context) -> Any:
         news = checked_config(unmarshal_raw(request.news))
         return provider_pb2.CheckResponse(inputs=await marshal_raw(news))
-
-    @_answered
-    async def DiffConfig(self, request: Any, context: Context) -> Any:
-        """A changed setting updates the provider in place; it never replaces its resources."""
-        olds, news = unmarshal_raw(request.olds), unmarshal_raw(request.news)
-        diffs = [k for k in sorted({*olds, *news}) if changed(olds.get(k), news.get(k))]
-        return provider_pb2.DiffResponse(
-            changes=provider_pb2.DiffResponse.DIFF_SOME
-            if diffs
-            else provider_pb2.DiffResponse.DIFF_NONE,
-            diffs=diffs,
-        )
 
     @_answered
     async def Configure(self, request: Any, context: Context) -> Any:

@@ -323,5 +323,9 @@ def test_explicit_provider_uses_its_own_credentials(
     sandbox.clear_calls()
     stack.run("up", "--yes", "--expect-no-changes")
     assert sandbox.calls() == []
+    stack.config("test:providerTimeout", "30")  # a new setting updates the provider in place
+    stack.up()
+    assert sandbox.calls() == []
+    assert [r["id"] for r in snapshots(stack)] == [snapshot["snapshot_id"]]
     stack.run("destroy", "--yes")
     assert live(sandbox) == []

@@ -23,6 +23,7 @@ if endpoint:
         user_id=config.require("providerUserId"),
         api_key=config.require("providerApiKey"),
         endpoint=endpoint,
+        timeout=config.get_float("providerTimeout"),
     )
 
 server_id: pulumi.Input[str] = config.get("serverId") or "12345"
