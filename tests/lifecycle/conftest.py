@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from ..conftest import API_KEY, USER_ID
 from .stack import Stack, new_stack
 
 PROGRAM = Path(__file__).parent / "program" / "__main__.py"
+NATIVE = Path(__file__).parent / "native"
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
 
@@ -82,3 +84,22 @@ def configure_for(stack: Stack, sandbox: Sandbox) -> Stack:
 def stack(bare_stack: Stack, sandbox: Sandbox) -> Stack:
     """A stack of the test program configured for the sandbox."""
     return configure_for(bare_stack, sandbox)
+
+
+@pytest.fixture
+def bare_native_stack(make_stack: Callable[[Path, str], Stack]) -> Stack:
+    """A new stack of the plugin test program (`node_pulumi.native`), with no node settings.
+
+    The engine finds `pulumi-resource-node` on PATH: the console script beside this Python.
+    """
+    plugin_dir = Path(sys.executable).parent
+    assert (plugin_dir / "pulumi-resource-node").exists(), "pip install -e . makes the command"
+    stack = make_stack(NATIVE, "plugin")
+    stack.env["PATH"] = f"{plugin_dir}{os.pathsep}{stack.env['PATH']}"
+    return stack
+
+
+@pytest.fixture
+def native_stack(bare_native_stack: Stack, sandbox: Sandbox) -> Stack:
+    """A stack of the plugin test program configured for the sandbox."""
+    return configure_for(bare_native_stack, sandbox)

@@ -15,6 +15,7 @@ from typing import Any
 
 PASSPHRASE = "lifecycle-test-passphrase"
 SNAPSHOT_TYPE = "pulumi-python:dynamic/node:Snapshot"
+NATIVE_SNAPSHOT_TYPE = "node:index:Snapshot"
 
 
 class Stack:
@@ -56,10 +57,10 @@ class Stack:
         flags = ["--show-secrets"] if show_secrets else []
         return dict(json.loads(self.run("stack", "export", *flags)))
 
-    def snapshots(self) -> list[dict[str, Any]]:
-        """The Snapshot resources in Pulumi's state."""
+    def snapshots(self, kind: str = SNAPSHOT_TYPE) -> list[dict[str, Any]]:
+        """The Snapshot resources (of type ``kind``) in Pulumi's state."""
         resources = self.export()["deployment"].get("resources") or []
-        return [r for r in resources if r["type"] == SNAPSHOT_TYPE]
+        return [r for r in resources if r["type"] == kind]
 
 
 def new_stack(cli_dir: Path, workdir: Path, program: Path, project: str) -> Stack:

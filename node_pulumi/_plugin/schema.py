@@ -1,0 +1,209 @@
+"""The package schema `GetSchema` returns: what IDEs, generated SDKs and Pulumi YAML read.
+
+Every resource, function, property and configuration key carries a description.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .._inputs import DEFAULT_WAIT_TIMEOUT
+
+PACKAGE = "node"
+SNAPSHOT = "node:index:Snapshot"
+SCHEDULE = "node:index:SnapshotSchedule"
+GET_SNAPSHOTS = "node:index:getSnapshots"
+SNAPSHOT_INFO = "node:index:SnapshotInfo"
+
+
+def _string(description: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "string", "description": description, **extra}
+
+
+CONFIG: dict[str, dict[str, Any]] = {
+    "userId": _string(
+        "The node.co.id user id. Falls back to the environment variable NODE_USER_ID; required "
+        "for any API call (not for a preview)."
+    ),
+    "apiKey": _string(
+        "The node.co.id API key. Falls back to NODE_API_KEY. Only the checksum made from it is "
+        "sent to the API; it is kept encrypted in state even when set without --secret.",
+        secret=True,
+    ),
+    "endpoint": _string(
+        "The API's base URL. Falls back to NODE_ENDPOINT; defaults to "
+        "https://node.co.id/api/v1/ (or the published sandbox when `sandbox` is true). A plain "
+        "http:// endpoint is accepted only on a loopback host."
+    ),
+    "sandbox": {
+        "type": "boolean",
+        "description": "Use the published API sandbox (NODE_SANDBOX). An explicit `endpoint` "
+        "wins over it.",
+    },
+    "format": _string(
+        "The response format asked of the API: `json` (default) or `xml` (NODE_FORMAT)."
+    ),
+    "timeout": {
+        "type": "number",
+        "description": "Seconds to wait for each API request (NODE_TIMEOUT); default 20.",
+    },
+    "clientIpAddress": _string(
+        "The client IP address sent to the API functions that take one (NODE_CLIENT_IP_ADDRESS); "
+        "getSnapshots needs it, and so does naming a snapshot whose create lost its answer."
+    ),
+}
+
+_SERVER_ID = _string(
+    "The server's id (at most 50 characters; a whole number is accepted and turned into a string)."
+)
+
+_SNAPSHOT_INPUTS: dict[str, dict[str, Any]] = {
+    "serverId": {
+        **_SERVER_ID,
+        "description": "The server to snapshot. " + _SERVER_ID["description"],
+    },
+    "triggers": {
+        "type": "array",
+        "items": {"$ref": "pulumi.json#/Any"},
+        "description": "Any values; when they change, a new snapshot is taken (the new one "
+        "before the old one is deleted).",
+    },
+    "waitUntilActive": {
+        "type": "boolean",
+        "default": True,
+        "description": "Wait, during create, until the snapshot is `active`. A wait that fails "
+        "leaves the snapshot in state with an error, and the next update resumes it.",
+    },
+    "waitTimeout": {
+        "type": "number",
+        "default": DEFAULT_WAIT_TIMEOUT,
+        "description": "Seconds to wait for `active` at most (customTimeouts.create, when set "
+        "and shorter, wins).",
+    },
+}
+
+_SNAPSHOT_OUTPUTS: dict[str, dict[str, Any]] = {
+    **_SNAPSHOT_INPUTS,
+    "snapshotId": _string("The snapshot's id; also the resource's id."),
+    "snapshotStatus": _string(
+        "What the API said of the snapshot when Pulumi last looked: `processing`, `active`, ..."
+    ),
+    "snapshotName": _string("The snapshot's name, as the API reported it."),
+    "snapshotSize": {"type": "number", "description": "The snapshot's size in GB, when reported."},
+    "createdAt": _string("When the snapshot was taken (the API's `snapshot_add_time`)."),
+}
+
+_AGE = "Keep {cycle} snapshots for this many {unit} (1 to 99); absent turns {cycle} snapshots off."
+
+_SCHEDULE_PROPERTIES: dict[str, dict[str, Any]] = {
+    "serverId": {
+        **_SERVER_ID,
+        "description": "The server whose schedule this is; also the resource's id. "
+        + _SERVER_ID["description"],
+    },
+    "dailyMaxAge": {"type": "integer", "description": _AGE.format(cycle="daily", unit="days")},
+    "weeklyMaxAge": {"type": "integer", "description": _AGE.format(cycle="weekly", unit="weeks")},
+    "monthlyMaxAge": {
+        "type": "integer",
+        "description": _AGE.format(cycle="monthly", unit="months"),
+    },
+}
+
+_SNAPSHOT_INFO: dict[str, dict[str, Any]] = {
+    "snapshotId": _string("The snapshot's id."),
+    "serverId": _string("The server it is a snapshot of."),
+    "serverLabel": _string("The server's label."),
+    "snapshotName": _string("The snapshot's name."),
+    "snapshotAddTime": _string("When the snapshot was started."),
+    "snapshotEndTime": _string("When it finished (empty while processing)."),
+    "snapshotCycle": _string("`manual`, `daily`, `weekly` or `monthly`."),
+    "snapshotStatus": _string("`processing`, `active` or `deleted`."),
+    "snapshotSize": {"type": "number", "description": "Its size in GB."},
+    "snapshotUrl": _string("A download URL, while one is offered."),
+    "snapshotUrlExpires": {
+        "type": "integer",
+        "description": "When the download URL expires (Unix time; 0 when there is none).",
+    },
+}
+
+
+def schema(version: str) -> dict[str, Any]:
+    """The package schema as a dict."""
+    return {
+        "name": PACKAGE,
+        "displayName": "node.co.id",
+        "version": version,
+        "description": "Snapshots of node.co.id servers: manual snapshots, snapshot schedules "
+        "and snapshot look-ups.",
+        "keywords": ["node.co.id", "snapshots", "category/infrastructure"],
+        "license": "Apache-2.0",
+        "config": {"variables": CONFIG},
+        "provider": {
+            "description": "The node provider: credentials and API settings. Each falls back to "
+            "its NODE_* environment variable.",
+            "inputProperties": CONFIG,
+            "properties": {k: v for k, v in CONFIG.items() if k != "apiKey"},
+        },
+        "resources": {
+            SNAPSHOT: {
+                "description": "A manual snapshot of a node.co.id server, taken when the "
+                "resource is created. A new `serverId` or changed `triggers` take a new one.",
+                "inputProperties": _SNAPSHOT_INPUTS,
+                "requiredInputs": ["serverId"],
+                "properties": _SNAPSHOT_OUTPUTS,
+                "required": ["serverId", "snapshotId", "snapshotStatus"],
+            },
+            SCHEDULE: {
+                "description": "A server's automatic daily / weekly / monthly snapshots, each "
+                "kept for a maximum age. One schedule per server; deleting it turns every "
+                "cycle off.",
+                "inputProperties": _SCHEDULE_PROPERTIES,
+                "requiredInputs": ["serverId"],
+                "properties": _SCHEDULE_PROPERTIES,
+                "required": ["serverId"],
+            },
+        },
+        "types": {
+            SNAPSHOT_INFO: {
+                "type": "object",
+                "description": "One snapshot as get_snapshot_list describes it.",
+                "properties": _SNAPSHOT_INFO,
+                "required": ["snapshotId", "serverId", "snapshotStatus"],
+            }
+        },
+        "functions": {
+            GET_SNAPSHOTS: {
+                "description": "Every snapshot matching the filters (all pages of "
+                "get_snapshot_list). Needs `clientIpAddress`.",
+                "inputs": {
+                    "properties": {
+                        "serverId": _string("Only this server's snapshots."),
+                        "status": _string(
+                            "`all`, `processing`, `active` (default) or `deleted`.",
+                            default="active",
+                        ),
+                        "cycle": _string(
+                            "`all` (default), `manual`, `daily`, `weekly` or `monthly`.",
+                            default="all",
+                        ),
+                    },
+                },
+                "outputs": {
+                    "properties": {
+                        "snapshots": {
+                            "type": "array",
+                            "items": {"$ref": f"#/types/{SNAPSHOT_INFO}"},
+                            "description": "The matching snapshots.",
+                        }
+                    },
+                    "required": ["snapshots"],
+                },
+            }
+        },
+    }
+
+
+def schema_json(version: str) -> str:
+    """The package schema as the JSON text `GetSchema` returns."""
+    return json.dumps(schema(version), indent=2)

@@ -1,0 +1,211 @@
+"""Python classes for the ``node`` provider plugin (``pulumi-resource-node``).
+
+The same arguments as the dynamic resources in `node_pulumi`, for the plugin's tokens
+``node:index:Snapshot``, ``node:index:SnapshotSchedule`` and ``node:index:getSnapshots``:
+
+```python
+from node_pulumi import native as node
+snap = node.Snapshot("before-deploy", server_id="12345", triggers=[release])
+```
+
+The engine must find the plugin: ``pulumi-resource-node`` on ``PATH`` (it is installed with this
+package) or in the plugin cache (``pulumi plugin install resource node VERSION --file ...``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pulumi
+
+from .._inputs import DEFAULT_WAIT_TIMEOUT
+from .._plugin.schema import GET_SNAPSHOTS, PACKAGE, SCHEDULE, SNAPSHOT
+from .._plugin.wire import to_snake
+
+__all__ = ["Provider", "Snapshot", "SnapshotSchedule", "get_snapshots"]
+
+
+def _args(cls: type[Any], **values: Any) -> Any:
+    """An instance of the input type ``cls`` holding ``values`` by their Python names.
+
+    The SDK sends them under the names the type's `pulumi.property` fields give (camelCase), and
+    leaves values such as the user's ``triggers`` untranslated.
+    """
+    args = object.__new__(cls)
+    args.__dict__.update(values)
+    return args
+
+
+@pulumi.input_type
+class _ProviderArgs:
+    user_id: pulumi.Input[str] | None = pulumi.property("userId", default=None)
+    api_key: pulumi.Input[str] | None = pulumi.property("apiKey", default=None)
+    endpoint: pulumi.Input[str] | None = pulumi.property("endpoint", default=None)
+    sandbox: pulumi.Input[bool] | None = pulumi.property("sandbox", default=None)
+    format: pulumi.Input[str] | None = pulumi.property("format", default=None)
+    timeout: pulumi.Input[float] | None = pulumi.property("timeout", default=None)
+    client_ip_address: pulumi.Input[str] | None = pulumi.property("clientIpAddress", default=None)
+
+
+class Provider(pulumi.ProviderResource):
+    """An explicit ``node`` provider: its own credentials and settings, instead of the stack's
+    ``node:*`` config. What is not given falls back to the ``NODE_*`` environment variables.
+    The API key is stored as a secret."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        user_id: pulumi.Input[str] | None = None,
+        api_key: pulumi.Input[str] | None = None,
+        endpoint: pulumi.Input[str] | None = None,
+        sandbox: pulumi.Input[bool] | None = None,
+        format: pulumi.Input[str] | None = None,
+        timeout: pulumi.Input[float] | None = None,
+        client_ip_address: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        args = _args(
+            _ProviderArgs,
+            user_id=user_id,
+            api_key=None if api_key is None else pulumi.Output.secret(api_key),
+            endpoint=endpoint,
+            sandbox=sandbox,
+            format=format,
+            timeout=timeout,
+            client_ip_address=client_ip_address,
+        )
+        secret = pulumi.ResourceOptions(additional_secret_outputs=["apiKey"])
+        super().__init__(PACKAGE, resource_name, args, pulumi.ResourceOptions.merge(opts, secret))
+
+
+@pulumi.input_type
+class _SnapshotArgs:
+    server_id: pulumi.Input[str] = pulumi.property("serverId")
+    triggers: pulumi.Input[Sequence[Any]] | None = pulumi.property("triggers", default=None)
+    wait_until_active: pulumi.Input[bool] | None = pulumi.property("waitUntilActive", default=None)
+    wait_timeout: pulumi.Input[float] | None = pulumi.property("waitTimeout", default=None)
+
+
+_SNAPSHOT_OUTPUTS = (
+    "snapshot_id",
+    "snapshot_status",
+    "snapshot_name",
+    "snapshot_size",
+    "created_at",
+)
+
+
+class Snapshot(pulumi.CustomResource):
+    """A manual snapshot of a node.co.id server, taken when the resource is created.
+
+    A new ``server_id`` or a changed ``triggers`` value takes a new snapshot (before the old one
+    is deleted, unless ``delete_before_replace``). With ``wait_until_active`` the create waits up
+    to ``wait_timeout`` seconds (or ``custom_timeouts.create``, when shorter) for ``active``; a
+    wait that fails, or is cancelled, leaves the snapshot in state with an error, and the next
+    ``up`` resumes the wait.
+    """
+
+    snapshot_id: pulumi.Output[str] = pulumi.property("snapshotId")
+    snapshot_status: pulumi.Output[str] = pulumi.property("snapshotStatus")
+    server_id: pulumi.Output[str] = pulumi.property("serverId")
+    snapshot_name: pulumi.Output[str | None] = pulumi.property("snapshotName")
+    snapshot_size: pulumi.Output[float | None] = pulumi.property("snapshotSize")
+    created_at: pulumi.Output[str | None] = pulumi.property("createdAt")
+    triggers: pulumi.Output[list[Any] | None] = pulumi.property("triggers")
+    wait_until_active: pulumi.Output[bool] = pulumi.property("waitUntilActive")
+    wait_timeout: pulumi.Output[float] = pulumi.property("waitTimeout")
+
+    def __init__(
+        self,
+        resource_name: str,
+        server_id: pulumi.Input[str | int],
+        *,
+        triggers: pulumi.Input[Sequence[Any]] | None = None,
+        wait_until_active: pulumi.Input[bool] = True,
+        wait_timeout: pulumi.Input[float] = DEFAULT_WAIT_TIMEOUT,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        args = _args(
+            _SnapshotArgs,
+            server_id=server_id,
+            triggers=triggers,
+            wait_until_active=wait_until_active,
+            wait_timeout=wait_timeout,
+            **dict.fromkeys(_SNAPSHOT_OUTPUTS),
+        )
+        super().__init__(SNAPSHOT, resource_name, args, opts)
+
+    @staticmethod
+    def get(
+        resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
+    ) -> Snapshot:
+        """Adopt an existing snapshot by id; ``pulumi destroy`` leaves it alone."""
+        args = _args(
+            _SnapshotArgs,
+            **dict.fromkeys(("server_id", "triggers", "wait_until_active", "wait_timeout")),
+            **dict.fromkeys(_SNAPSHOT_OUTPUTS),
+        )
+        snapshot = Snapshot.__new__(Snapshot)
+        merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
+        pulumi.CustomResource.__init__(snapshot, SNAPSHOT, resource_name, args, merged)
+        return snapshot
+
+
+@pulumi.input_type
+class _ScheduleArgs:
+    server_id: pulumi.Input[str] = pulumi.property("serverId")
+    daily_max_age: pulumi.Input[int] | None = pulumi.property("dailyMaxAge", default=None)
+    weekly_max_age: pulumi.Input[int] | None = pulumi.property("weeklyMaxAge", default=None)
+    monthly_max_age: pulumi.Input[int] | None = pulumi.property("monthlyMaxAge", default=None)
+
+
+class SnapshotSchedule(pulumi.CustomResource):
+    """Automatic daily / weekly / monthly snapshots of a server, each kept for a maximum age.
+
+    ``None`` turns a cycle off; ages are whole numbers from 1 to 99. One schedule per server.
+    """
+
+    server_id: pulumi.Output[str] = pulumi.property("serverId")
+    daily_max_age: pulumi.Output[int | None] = pulumi.property("dailyMaxAge")
+    weekly_max_age: pulumi.Output[int | None] = pulumi.property("weeklyMaxAge")
+    monthly_max_age: pulumi.Output[int | None] = pulumi.property("monthlyMaxAge")
+
+    def __init__(
+        self,
+        resource_name: str,
+        server_id: pulumi.Input[str | int],
+        *,
+        daily_max_age: pulumi.Input[int] | None = None,
+        weekly_max_age: pulumi.Input[int] | None = None,
+        monthly_max_age: pulumi.Input[int] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        args = _args(
+            _ScheduleArgs,
+            server_id=server_id,
+            daily_max_age=daily_max_age,
+            weekly_max_age=weekly_max_age,
+            monthly_max_age=monthly_max_age,
+        )
+        super().__init__(SCHEDULE, resource_name, args, opts)
+
+
+def get_snapshots(
+    *,
+    server_id: pulumi.Input[str] | None = None,
+    status: str = "active",
+    cycle: str = "all",
+    opts: pulumi.InvokeOutputOptions | None = None,
+) -> pulumi.Output[list[dict[str, Any]]]:
+    """Every snapshot matching the filters, each a dict as get_snapshot_detail describes it.
+
+    Needs ``clientIpAddress`` in the provider's settings. Like any data source it calls the API
+    during ``pulumi preview`` too.
+    """
+    args = {"serverId": server_id, "status": status, "cycle": cycle}
+    result = pulumi.runtime.invoke_output(GET_SNAPSHOTS, args, opts)
+    return result.apply(
+        lambda r: [{to_snake(k): v for k, v in record.items()} for record in r["snapshots"]]
+    )

@@ -1,0 +1,107 @@
+"""Partial state through the real engine: a wait that fails leaves the snapshot in state.
+
+The sandbox's clock is frozen, so a snapshot stays `processing` until the test moves the clock:
+a wait can only end by its deadline (or a failing status call), and the next `up` resumes it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from node_pulumi.sandbox import Sandbox
+
+from ..conftest import API_KEY, USER_ID
+from .conftest import configure_for
+from .stack import NATIVE_SNAPSHOT_TYPE, Stack
+
+
+class Clock:
+    """A clock for the sandbox that stands still until moved."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def sandbox(clock: Clock) -> Iterator[Sandbox]:
+    """A sandbox whose snapshots take 60 s of its (frozen) clock to become active."""
+    with Sandbox(USER_ID, API_KEY, processing_seconds=60, clock=clock) as server:
+        yield server
+
+
+def functions(sandbox: Sandbox) -> list[str]:
+    return [c.function for c in sandbox.calls()]
+
+
+def test_a_wait_past_its_deadline_leaves_the_snapshot_in_state_and_up_resumes_it(
+    bare_native_stack: Stack, sandbox: Sandbox, clock: Clock
+) -> None:
+    stack = configure_for(bare_native_stack, sandbox)
+    stack.config("test:wait", "true")
+    stack.config("test:waitTimeout", "2")
+    failed = stack.up(ok=False)
+    (snapshot,) = sandbox.snapshots()
+    snapshot_id = snapshot["snapshot_id"]
+    assert f"snapshot {snapshot_id} is still processing after 2s" in failed
+    assert "the next `pulumi up` waits for it again" in failed
+    assert "Traceback" not in failed
+    (resource,) = stack.snapshots(NATIVE_SNAPSHOT_TYPE)
+    assert resource["id"] == snapshot_id
+    assert resource["outputs"]["snapshotStatus"] == "processing"
+    assert any(snapshot_id in reason for reason in resource["initErrors"])
+
+    clock.now += 120
+    sandbox.clear_calls()
+    stack.up()
+    assert "create_snapshot" not in functions(sandbox)
+    assert set(functions(sandbox)) == {"get_snapshot_detail"}
+    (resource,) = stack.snapshots(NATIVE_SNAPSHOT_TYPE)
+    assert resource["id"] == snapshot_id
+    assert resource["outputs"]["snapshotStatus"] == "active"
+    assert "initErrors" not in resource
+    assert len(sandbox.snapshots()) == 1
+
+
+def test_custom_timeouts_create_bounds_the_wait(bare_native_stack: Stack, sandbox: Sandbox) -> None:
+    stack = configure_for(bare_native_stack, sandbox)
+    stack.config("test:wait", "true")  # waitTimeout stays 1800 s
+    stack.config("test:createTimeout", "1s")
+    failed = stack.up(ok=False)
+    (snapshot,) = sandbox.snapshots()
+    assert f"snapshot {snapshot['snapshot_id']} is still processing after 1s" in failed
+    (resource,) = stack.snapshots(NATIVE_SNAPSHOT_TYPE)
+    assert resource["id"] == snapshot["snapshot_id"]
+
+
+def test_failing_status_calls_leave_the_snapshot_in_state(
+    bare_native_stack: Stack, sandbox: Sandbox, clock: Clock
+) -> None:
+    stack = configure_for(bare_native_stack, sandbox)
+    stack.config("test:wait", "true")
+    sandbox.set_fault("get_snapshot_detail", error=("MAINTENANCE", "try again later"))
+    failed = stack.up(ok=False)
+    (snapshot,) = sandbox.snapshots()
+    snapshot_id = snapshot["snapshot_id"]
+    assert f"snapshot {snapshot_id} was created, but reading its status failed" in failed
+    assert "MAINTENANCE" in failed
+    (resource,) = stack.snapshots(NATIVE_SNAPSHOT_TYPE)
+    assert resource["id"] == snapshot_id
+
+    sandbox.clear_faults()
+    clock.now += 120
+    sandbox.clear_calls()
+    stack.up()
+    assert "create_snapshot" not in functions(sandbox)
+    (resource,) = stack.snapshots(NATIVE_SNAPSHOT_TYPE)
+    assert resource["outputs"]["snapshotStatus"] == "active"
