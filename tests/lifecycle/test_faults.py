@@ -603,11 +603,11 @@ def _read_line(process: subprocess.Popen[bytes], timeout: float) -> str:
     return data.decode()
 
 
-def start_up(stack: Stack, output: Path) -> subprocess.Popen[bytes]:
-    """`pulumi up` in the background, in its own process group, its output in a file."""
+def start_up(stack: Stack, output: Path, *args: str) -> subprocess.Popen[bytes]:
+    """`pulumi up ARGS` in the background, in its own process group, its output in a file."""
     with output.open("wb") as out:
         return subprocess.Popen(
-            ["pulumi", "up", "--yes", "--skip-preview", "--non-interactive"],
+            ["pulumi", "up", "--yes", "--skip-preview", "--non-interactive", *args],
             cwd=stack.root,
             env=stack.env,
             stdout=out,

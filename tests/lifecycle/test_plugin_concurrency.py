@@ -1,0 +1,130 @@
+"""Many snapshots waiting at once: the plugin's waits are coroutines, the dynamic provider's are
+threads of a 4-worker gRPC server.
+
+Overlap is read from the sandbox's call log, which lists calls in the order they were answered:
+a snapshot's wait runs from the answer to its create_snapshot to the answer to its last
+get_snapshot_detail. When snapshot B's create is answered between those two answers of A, both
+waits were in flight at that moment; no clock of the test's is involved.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from node_pulumi.sandbox import Call, Sandbox
+
+from ..conftest import API_KEY, USER_ID
+from .conftest import configure_for
+from .stack import NATIVE_SNAPSHOT_TYPE, Stack
+from .test_faults import start_up, wait_for
+
+NATIVE_MANY = Path(__file__).parent / "native_many"
+WAITING = Path(__file__).parent / "waiting"
+COUNT = 20
+SERVERS = tuple(f"srv-{i:02d}" for i in range(COUNT))
+DYNAMIC_WORKERS = 4  # the Python dynamic provider's gRPC server threads (pulumi-notes.md)
+PARALLEL = "--parallel=64"  # the engine's own default here is 4 x cores (8 on 2 cores)
+
+MakeStack = Callable[[Path, str], Stack]
+
+
+class Clock:
+    """A clock for the sandbox that stands still until the test moves it."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def with_plugin(stack: Stack) -> Stack:
+    """Put `pulumi-resource-node` (the console script beside this Python) on the stack's PATH."""
+    stack.env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{stack.env['PATH']}"
+    return stack
+
+
+def polled(sandbox: Sandbox) -> set[str]:
+    """The snapshots whose status was read at least once."""
+    return {c.params["snapshot_id"] for c in sandbox.calls("get_snapshot_detail")}
+
+
+def most_waits_at_once(calls: list[Call], snapshot_of_server: dict[str, str]) -> int:
+    """The most waits in flight at one point of the call log (see the module's docstring).
+
+    A snapshot's wait spans from its create_snapshot to its last get_snapshot_detail in the log;
+    a snapshot never polled is not counted.
+    """
+    start: dict[str, int] = {}
+    end: dict[str, int] = {}
+    for index, call in enumerate(calls):
+        if call.function == "create_snapshot" and call.code == "OK":
+            start[snapshot_of_server[call.params["server_id"]]] = index
+        elif call.function == "get_snapshot_detail":
+            end[call.params["snapshot_id"]] = index
+    spans = [(start[s], end[s]) for s in end if s in start]
+    return max(sum(1 for a, b in spans if a <= point <= b) for point, _ in spans)
+
+
+@pytest.fixture
+def frozen_sandbox() -> Iterator[tuple[Sandbox, Clock]]:
+    """A sandbox knowing srv-00..srv-19 whose snapshots stay `processing` until the clock moves."""
+    clock = Clock()
+    with Sandbox(USER_ID, API_KEY, processing_seconds=60, clock=clock, servers=SERVERS) as server:
+        yield server, clock
+
+
+def test_twenty_plugin_snapshots_all_wait_together(
+    make_stack: MakeStack, frozen_sandbox: tuple[Sandbox, Clock], tmp_path: Path
+) -> None:
+    """An `up` of 20 waiting snapshots: with the sandbox's clock stopped no wait can end, yet
+    every snapshot gets created and polled, so all 20 waits are in flight at once. Once the clock
+    moves, the up ends with all 20 active, and the log shows 20 overlapping waits."""
+    sandbox, clock = frozen_sandbox
+    stack = configure_for(with_plugin(make_stack(NATIVE_MANY, "many")), sandbox)
+    log = tmp_path / "up.log"
+    up = start_up(stack, log, PARALLEL)
+    try:
+        wait_for(
+            lambda: len(polled(sandbox)) == COUNT or up.poll() is not None,
+            "every snapshot polled",
+            timeout=180,
+        )
+        assert up.poll() is None, log.read_text()
+        assert len(sandbox.snapshots()) == COUNT
+        clock.now += 120
+        assert up.wait(timeout=180) == 0, log.read_text()
+    finally:
+        if up.poll() is None:
+            os.killpg(up.pid, signal.SIGKILL)
+            up.wait(timeout=30)
+
+    snapshots = sandbox.snapshots()
+    in_state = {
+        r["id"]: r["outputs"]["snapshotStatus"] for r in stack.snapshots(NATIVE_SNAPSHOT_TYPE)
+    }
+    assert in_state == {s["snapshot_id"]: "active" for s in snapshots}
+    assert len(sandbox.calls("create_snapshot")) == COUNT
+    by_server = {s["server_id"]: s["snapshot_id"] for s in snapshots}
+    assert most_waits_at_once(sandbox.calls(), by_server) == COUNT
+    assert API_KEY not in log.read_text()
+
+
+def test_the_dynamic_provider_waits_four_at_a_time(make_stack: MakeStack, tmp_path: Path) -> None:
+    """The contrast: the same 20 waiting snapshots as dynamic resources never have more than 4
+    waits in flight, because each wait holds one of the provider's 4 worker threads."""
+    with Sandbox(USER_ID, API_KEY, processing_seconds=0.5, servers=SERVERS) as sandbox:
+        stack = configure_for(make_stack(WAITING, "waiting"), sandbox)
+        stack.config("test:servers", ",".join(SERVERS))
+        stack.run("up", "--yes", "--skip-preview", PARALLEL)
+        snapshots = sandbox.snapshots()
+        assert len(snapshots) == COUNT
+        by_server = {s["server_id"]: s["snapshot_id"] for s in snapshots}
+        assert most_waits_at_once(sandbox.calls(), by_server) <= DYNAMIC_WORKERS
