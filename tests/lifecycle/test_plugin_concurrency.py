@@ -9,8 +9,10 @@ waits were in flight at that moment; no clock of the test's is involved.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -49,6 +51,24 @@ def with_plugin(stack: Stack) -> Stack:
     """Put `pulumi-resource-node` (the console script beside this Python) on the stack's PATH."""
     stack.env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{stack.env['PATH']}"
     return stack
+
+
+def kill_up(up: subprocess.Popen[bytes]) -> None:
+    """Kill a background `pulumi up` that still runs, and the plugins it started.
+
+    The engine starts each plugin in a process group of its own: killing the CLI's group alone
+    would leave the plugin serving forever.
+    """
+    if up.poll() is not None:
+        return
+    children = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(up.pid)], capture_output=True, text=True, check=False
+    )
+    os.killpg(up.pid, signal.SIGKILL)
+    for pid in children.stdout.split():
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(int(pid), signal.SIGKILL)
+    up.wait(timeout=30)
 
 
 def polled(sandbox: Sandbox) -> set[str]:
@@ -102,9 +122,7 @@ def test_twenty_plugin_snapshots_all_wait_together(
         clock.now += 120
         assert up.wait(timeout=180) == 0, log.read_text()
     finally:
-        if up.poll() is None:
-            os.killpg(up.pid, signal.SIGKILL)
-            up.wait(timeout=30)
+        kill_up(up)
 
     snapshots = sandbox.snapshots()
     in_state = {

@@ -22,7 +22,7 @@ from ..conftest import API_KEY, USER_ID
 from .conftest import configure_for
 from .stack import NATIVE_SNAPSHOT_TYPE, Stack
 from .test_faults import start_up, wait_for
-from .test_plugin_concurrency import NATIVE_MANY, Clock, polled, with_plugin
+from .test_plugin_concurrency import NATIVE_MANY, Clock, kill_up, polled, with_plugin
 
 COUNT = 5
 SERVERS = tuple(f"srv-{i:02d}" for i in range(COUNT))
@@ -65,9 +65,7 @@ def test_one_ctrl_c_saves_every_waiting_snapshot_as_partial_state(
         up.wait(timeout=EXIT_BOUND)
         exited_after = time.monotonic() - interrupted
     finally:
-        if up.poll() is None:
-            os.killpg(up.pid, signal.SIGKILL)
-            up.wait(timeout=30)
+        kill_up(up)
     print(f"\nthe CLI exited {exited_after:.2f} s after one SIGINT ({COUNT} snapshots waiting)")
     output = log.read_text()
     assert up.returncode != 0, output
