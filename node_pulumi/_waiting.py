@@ -52,18 +52,16 @@ class WaitRule:
         deadline: float,
         intervals: Iterator[float],
         timeout: float | None = None,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.snapshot_id = snapshot_id
         self.status = status
         self.deadline = deadline
-        self.timeout = deadline - clock() if timeout is None else timeout
+        self.timeout = deadline - time.monotonic() if timeout is None else timeout
         self._intervals = intervals
-        self._clock = clock
 
     def next_sleep(self) -> float:
         """Seconds to sleep before the next poll; raises the timeout error when none is left."""
-        remaining = self.deadline - self._clock()
+        remaining = self.deadline - time.monotonic()
         interval = next(self._intervals, None)
         if remaining <= 0 or interval is None:
             raise SnapshotTimeoutError(self.snapshot_id, self.status, self.timeout)
