@@ -27,12 +27,9 @@ def get_snapshots(
         raise ValueError(failures[0].reason)
 
     settings = program_settings()
-    if pulumi.runtime.is_dry_run() and not (settings.user_id and settings.api_key):
-        pulumi.log.warn(
-            "get_snapshots: no node.co.id credentials in this preview, so its result is unknown "
-            "until `pulumi up`"
-        )
-        return pulumi.Output(set(), _resolved([]), _resolved(False))
+    unknown = unknown_in_preview(bool(settings.user_id and settings.api_key))
+    if unknown is not None:
+        return unknown
 
     def fetch() -> list[dict[str, Any]]:
         client_ip_address = listing_ip_address(settings.client_ip_address)
@@ -49,6 +46,18 @@ def get_snapshots(
         return await asyncio.get_running_loop().run_in_executor(None, fetch)
 
     return pulumi.Output.from_input(in_thread())
+
+
+def unknown_in_preview(has_credentials: bool) -> pulumi.Output[Any] | None:
+    """In a preview without credentials (pull-request CI), warn and return an unknown result for
+    a look-up; otherwise None. Shared by both doors' ``get_snapshots``."""
+    if has_credentials or not pulumi.runtime.is_dry_run():
+        return None
+    pulumi.log.warn(
+        "get_snapshots: no node.co.id credentials in this preview, so its result is unknown "
+        "until `pulumi up`"
+    )
+    return pulumi.Output(set(), _resolved([]), _resolved(False))
 
 
 async def _resolved(value: Any) -> Any:

@@ -14,14 +14,17 @@ package) or in the plugin cache (``pulumi plugin install resource node VERSION -
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any
 
 import pulumi
 
 from .._inputs import DEFAULT_WAIT_TIMEOUT
+from .._lookup import unknown_in_preview
 from .._plugin.schema import GET_SNAPSHOTS, PACKAGE, SCHEDULE, SNAPSHOT
 from .._plugin.wire import to_snake
+from .._settings import API_KEY, USER_ID, program_settings
 
 __all__ = ["Provider", "Snapshot", "SnapshotSchedule", "get_snapshots"]
 
@@ -78,6 +81,11 @@ class Provider(pulumi.ProviderResource):
         )
         secret = pulumi.ResourceOptions(additional_secret_outputs=["apiKey"])
         super().__init__(PACKAGE, resource_name, args, pulumi.ResourceOptions.merge(opts, secret))
+        # What the plugin falls back to when an argument is missing: the environment.
+        self._has_credentials = all(
+            given is not None or bool(os.environ.get(setting.env_var))
+            for given, setting in ((user_id, USER_ID), (api_key, API_KEY))
+        )
 
 
 @pulumi.input_type
@@ -202,10 +210,29 @@ def get_snapshots(
     """Every snapshot matching the filters, each a dict as get_snapshot_detail describes it.
 
     Needs ``clientIpAddress`` in the provider's settings. Like any data source it calls the API
-    during ``pulumi preview`` too.
+    during ``pulumi preview`` too; a preview without credentials (pull-request CI) gets an
+    unknown result and a warning instead of an error, as with `node_pulumi.get_snapshots`.
     """
+    unknown = unknown_in_preview(_has_credentials(opts))
+    if unknown is not None:
+        return unknown
     args = {"serverId": server_id, "status": status, "cycle": cycle}
     result = pulumi.runtime.invoke_output(GET_SNAPSHOTS, args, opts)
     return result.apply(
         lambda r: [{to_snake(k): v for k, v in record.items()} for record in r["snapshots"]]
     )
+
+
+def _has_credentials(opts: pulumi.InvokeOutputOptions | None) -> bool:
+    """Whether the provider a look-up goes to has credentials: an explicit `Provider` its
+    arguments (or the environment), the default provider the stack's config (or the environment).
+
+    Another provider (one given through a parent, say) is assumed to have them.
+    """
+    provider = opts.provider if opts is not None else None
+    if isinstance(provider, Provider):
+        return provider._has_credentials
+    if provider is not None or (opts is not None and opts.parent is not None):
+        return True
+    settings = program_settings()
+    return bool(settings.user_id and settings.api_key)

@@ -4,7 +4,8 @@
 (`test:providerUserId`, `test:providerApiKey`); `test:upstream` makes the snapshot's server
 id and triggers come from another snapshot's id, unknown at the first preview;
 `test:createTimeout` sets customTimeouts.create; `test:adopt` adopts a snapshot by id;
-`test:dailyMaxAge` adds a schedule of the snapshot's server; `test:lookup` calls getSnapshots.
+`test:dailyMaxAge` adds a schedule of the snapshot's server; `test:lookup` calls getSnapshots
+(for the snapshot's server, or `test:lookupServer`).
 """
 
 import json
@@ -76,5 +77,7 @@ if daily:
     pulumi.export("schedule_weekly", schedule.weekly_max_age)
 
 if config.get_bool("lookup"):
-    found = node.get_snapshots(server_id=snap.server_id, status="all")
+    # With `test:lookupServer` the look-up's arguments are known at preview.
+    looked_up = config.get("lookupServer") or snap.server_id
+    found = node.get_snapshots(server_id=looked_up, status="all")
     pulumi.export("found", found.apply(lambda r: [(s["snapshot_id"], s["server_id"]) for s in r]))
