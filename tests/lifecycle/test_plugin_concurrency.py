@@ -131,7 +131,9 @@ def test_twenty_plugin_snapshots_all_wait_together(
     assert in_state == {s["snapshot_id"]: "active" for s in snapshots}
     assert len(sandbox.calls("create_snapshot")) == COUNT
     by_server = {s["server_id"]: s["snapshot_id"] for s in snapshots}
-    assert most_waits_at_once(sandbox.calls(), by_server) == COUNT
+    at_once = most_waits_at_once(sandbox.calls(), by_server)
+    print(f"\nplugin: {at_once} of {COUNT} waits in flight at once")
+    assert at_once == COUNT
     assert API_KEY not in log.read_text()
 
 
@@ -145,4 +147,6 @@ def test_the_dynamic_provider_waits_four_at_a_time(make_stack: MakeStack, tmp_pa
         snapshots = sandbox.snapshots()
         assert len(snapshots) == COUNT
         by_server = {s["server_id"]: s["snapshot_id"] for s in snapshots}
-        assert most_waits_at_once(sandbox.calls(), by_server) <= DYNAMIC_WORKERS
+        at_once = most_waits_at_once(sandbox.calls(), by_server)
+        print(f"\ndynamic provider: {at_once} of {COUNT} waits in flight at once")
+        assert at_once <= DYNAMIC_WORKERS
