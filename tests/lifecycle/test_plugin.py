@@ -12,6 +12,7 @@ from node_pulumi.sandbox import Sandbox
 
 from ..conftest import API_KEY, USER_ID
 from .stack import NATIVE_SNAPSHOT_TYPE, Stack
+from .test_engine_values import PLAINTEXT_WARNING, warnings
 
 
 def live(sandbox: Sandbox) -> list[dict[str, object]]:
@@ -296,6 +297,9 @@ def test_plaintext_key_in_config_is_still_stored_encrypted(
     stack.config("node:userId", USER_ID)
     stack.config("node:apiKey", API_KEY)  # no --secret
     stack.config("node:endpoint", sandbox.url)
+    # The stack's settings file still holds it in plaintext: the program says so, once.
+    (warning,) = [w for w in warnings(stack.run("preview", "--json")) if PLAINTEXT_WARNING in w]
+    assert "pulumi config set --secret node:apiKey" in warning
     up = stack.up()
     refresh = stack.run("refresh", "--yes")
     assert len(live(sandbox)) == 1
