@@ -24,7 +24,7 @@ from .._inputs import DEFAULT_WAIT_TIMEOUT
 from .._lookup import unknown_in_preview
 from .._plugin.schema import GET_SNAPSHOTS, PACKAGE, SCHEDULE, SNAPSHOT
 from .._plugin.wire import to_snake
-from .._settings import API_KEY, USER_ID, program_settings
+from .._settings import API_KEY, USER_ID, program_settings, warn_if_api_key_in_plaintext
 
 __all__ = ["Provider", "Snapshot", "SnapshotSchedule", "get_snapshots"]
 
@@ -135,6 +135,7 @@ class Snapshot(pulumi.CustomResource):
         wait_timeout: pulumi.Input[float] = DEFAULT_WAIT_TIMEOUT,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        warn_if_api_key_in_plaintext()
         args = _args(
             _SnapshotArgs,
             server_id=server_id,
@@ -150,6 +151,7 @@ class Snapshot(pulumi.CustomResource):
         resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
     ) -> Snapshot:
         """Adopt an existing snapshot by id; ``pulumi destroy`` leaves it alone."""
+        warn_if_api_key_in_plaintext()
         args = _args(
             _SnapshotArgs,
             **dict.fromkeys(("server_id", "triggers", "wait_until_active", "wait_timeout")),
@@ -190,6 +192,7 @@ class SnapshotSchedule(pulumi.CustomResource):
         monthly_max_age: pulumi.Input[int] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        warn_if_api_key_in_plaintext()
         args = _args(
             _ScheduleArgs,
             server_id=server_id,
