@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The demo: `pulumi up` of examples/basic (stack dev) against a local sandbox of the API, with a
 # local file backend in .pulumi-state/. Prints the snapshot's id and status. Safe to rerun.
+# When Pulumi YAML's language host is there (on PATH, or built by tools/pulumi-yaml.sh, which CI
+# does), it then does the same for examples/yaml through the provider plugin; it never builds it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -32,3 +34,18 @@ pulumi up --yes --non-interactive
 echo
 echo "snapshot_id:     $(pulumi stack output snapshot_id)"
 echo "snapshot_status: $(pulumi stack output snapshot_status)"
+
+# Pulumi YAML, when its host is already there: building it would add minutes to the demo.
+if yaml_dir=$(bash tools/pulumi-yaml.sh --if-built); then
+    export PATH="$PATH:$yaml_dir"
+    echo
+    echo "demo: examples/yaml (Pulumi YAML, the provider plugin pulumi-resource-node)" >&2
+    pulumi -C examples/yaml stack select dev --create --non-interactive
+    pulumi -C examples/yaml up --yes --non-interactive
+    echo
+    echo "yaml snapshotId:     $(pulumi -C examples/yaml stack output snapshotId)"
+    echo "yaml snapshotStatus: $(pulumi -C examples/yaml stack output snapshotStatus)"
+else
+    echo "demo: examples/yaml skipped: no Pulumi YAML language host" \
+        "(\`bash tools/pulumi-yaml.sh\` builds it once, a few minutes)" >&2
+fi

@@ -1,8 +1,9 @@
 """Lifecycle fixtures: the real Pulumi CLI, a local file backend and the sandbox on loopback.
 
 The CLI is taken from ``NODE_PULUMI_CLI_DIR`` (set by ``.ci/run`` from ``tools/pulumi-cli.sh``)
-or from ``PATH``. Without one these tests skip, except when ``NODE_PULUMI_REQUIRE_CLI=1`` (CI),
-where they fail.
+or from ``PATH``; Pulumi YAML's language host from beside that CLI or from ``PATH`` (``.ci/run``
+builds it with ``tools/pulumi-yaml.sh``). Without them these tests skip, except when
+``NODE_PULUMI_REQUIRE_CLI=1`` (CI), where they fail.
 """
 
 from __future__ import annotations
@@ -33,18 +34,36 @@ def _cli_dir() -> Path | None:
     return Path(found).parent if found else None
 
 
+def _missing(message: str) -> None:
+    if os.environ.get("NODE_PULUMI_REQUIRE_CLI") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def cli_dir() -> Path:
     found = _cli_dir()
     if found is None:
-        message = (
+        _missing(
             "no Pulumi CLI: install one, or run `bash tools/pulumi-cli.sh` and set "
             "NODE_PULUMI_CLI_DIR to the directory it prints"
         )
-        if os.environ.get("NODE_PULUMI_REQUIRE_CLI") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+    assert found is not None
     return found
+
+
+@pytest.fixture(scope="session")
+def yaml_host(cli_dir: Path) -> Path:
+    """Pulumi YAML's language host, where the engine looks for it: beside `pulumi` or on PATH."""
+    beside = cli_dir / "pulumi-language-yaml"
+    found = str(beside) if beside.exists() else shutil.which("pulumi-language-yaml")
+    if found is None:
+        _missing(
+            "no Pulumi YAML language host: run `bash tools/pulumi-yaml.sh` and put the "
+            "directory it prints on PATH"
+        )
+    assert found is not None
+    return Path(found)
 
 
 @pytest.fixture
@@ -103,3 +122,23 @@ def bare_native_stack(make_stack: Callable[[Path, str], Stack]) -> Stack:
 def native_stack(bare_native_stack: Stack, sandbox: Sandbox) -> Stack:
     """A stack of the plugin test program configured for the sandbox."""
     return configure_for(bare_native_stack, sandbox)
+
+
+@pytest.fixture
+def bare_yaml_stack(yaml_host: Path, cli_dir: Path, tmp_path: Path) -> Stack:
+    """A new stack of examples/yaml (a Pulumi YAML program), with no node settings.
+
+    The engine runs pulumi-language-yaml for the program, and finds `pulumi-resource-node` on
+    PATH (the console script beside this Python), whose schema the YAML host reads.
+    """
+    plugin_dir = Path(sys.executable).parent
+    assert (plugin_dir / "pulumi-resource-node").exists(), "pip install -e . makes the command"
+    stack = new_stack(cli_dir, tmp_path / "yaml", EXAMPLES / "yaml", "yaml", yaml=True)
+    stack.env["PATH"] = os.pathsep.join([str(plugin_dir), stack.env["PATH"], str(yaml_host.parent)])
+    return stack
+
+
+@pytest.fixture
+def yaml_stack(bare_yaml_stack: Stack, sandbox: Sandbox) -> Stack:
+    """A stack of examples/yaml configured for the sandbox."""
+    return configure_for(bare_yaml_stack, sandbox)

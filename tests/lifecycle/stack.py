@@ -63,17 +63,24 @@ class Stack:
         return [r for r in resources if r["type"] == kind]
 
 
-def new_stack(cli_dir: Path, workdir: Path, program: Path, project: str) -> Stack:
+def new_stack(
+    cli_dir: Path, workdir: Path, program: Path, project: str, *, yaml: bool = False
+) -> Stack:
     """Copy the program in ``program`` into ``workdir`` and make its stack `dev`.
 
     The stack has its own file backend and no node.co.id settings; the program runs with the
-    Python environment running this code. ``workdir`` must not exist yet.
+    Python environment running this code. ``workdir`` must not exist yet. With ``yaml``, the
+    program is a Pulumi YAML project: its own ``Pulumi.yaml`` (the program, naming the project)
+    is copied as it is, stack files (``Pulumi.<stack>.yaml``) are not, and ``project`` only names
+    the directory.
     """
     root = workdir / "project"
-    shutil.copytree(program, root, ignore=shutil.ignore_patterns("Pulumi*.yaml", "__pycache__"))
-    (root / "Pulumi.yaml").write_text(
-        f"name: {project}\nruntime:\n  name: python\n  options:\n    virtualenv: {sys.prefix}\n"
-    )
+    ignored = "Pulumi.*.yaml" if yaml else "Pulumi*.yaml"
+    shutil.copytree(program, root, ignore=shutil.ignore_patterns(ignored, "__pycache__"))
+    if not yaml:
+        (root / "Pulumi.yaml").write_text(
+            f"name: {project}\nruntime:\n  name: python\n  options:\n    virtualenv: {sys.prefix}\n"
+        )
     backend = workdir / "state"
     backend.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NODE_", "PULUMI_"))} | {
