@@ -28,7 +28,6 @@ from ._settings import Settings, resolve_settings
 from ._snapshot import Snapshot, SnapshotProvider
 
 __all__ = [
-    "__version__",
     "REAL_ENDPOINT",
     "SANDBOX_ENDPOINT",
     "NodeApiError",
