@@ -59,7 +59,7 @@ def fail(message: str) -> None:
 
 def run(args: list[str], *, timeout: float = 600, **kw: Any) -> str:
     """Run a command; return its stdout and stderr together; fail with them on a non-zero exit."""
-    result = subprocess.run(
+    result: subprocess.CompletedProcess[str] = subprocess.run(
         args, capture_output=True, text=True, timeout=timeout, check=False, **kw
     )
     output = result.stdout + result.stderr

@@ -18,7 +18,7 @@ RECIPES = sorted(p.name for p in CI.glob("*.yml"))
 INSTALL_PLUGIN = "Install the node provider plugin"
 
 
-def load(name: str) -> dict[str, Any]:
+def load(name: str) -> dict[Any, Any]:
     workflow = yaml.safe_load((CI / name).read_text())
     assert isinstance(workflow, dict)
     return workflow
