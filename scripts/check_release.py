@@ -315,7 +315,12 @@ def run_program(project: Path, env: dict[str, str], endpoint: str, token: str, s
 def pulumi_env(bin_dir: Path, work: Path) -> dict[str, str]:
     cli = (
         os.environ.get("NODE_PULUMI_CLI_DIR")
-        or run(["bash", str(ROOT / "tools" / "pulumi-cli.sh")]).strip().splitlines()[-1]
+        or subprocess.run(  # its stdout: the directory alone; its log goes to stderr
+            ["bash", str(ROOT / "tools" / "pulumi-cli.sh")],
+            stdout=subprocess.PIPE,
+            text=True,
+            check=True,
+        ).stdout.strip()
     )
     env = clean_env()
     env.update(
