@@ -6,6 +6,8 @@ snap = node.Snapshot("before-deploy", server_id="12345", triggers=[release])
 ```
 """
 
+__version__ = "0.1.0"  # the one place: packaging metadata and the plugin read it
+
 from ._client import REAL_ENDPOINT, SANDBOX_ENDPOINT, NodeClient
 from ._errors import (
     NodeApiError,

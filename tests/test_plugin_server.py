@@ -12,14 +12,17 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import grpc
 import pytest
-from google.protobuf import struct_pb2
+from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+import node_pulumi
 
 from .conftest import API_KEY
 
@@ -45,6 +48,16 @@ def struct(values: dict[str, Any]) -> struct_pb2.Struct:
     result = struct_pb2.Struct()
     result.update(values)
     return result
+
+
+def test_plugin_info_and_schema_carry_the_package_version(
+    plugin: provider_pb2_grpc.ResourceProviderStub,
+) -> None:
+    # One version: node_pulumi.__version__, which the installed metadata is built from.
+    assert version("node-pulumi") == node_pulumi.__version__
+    assert plugin.GetPluginInfo(empty_pb2.Empty()).version == node_pulumi.__version__
+    schema = json.loads(plugin.GetSchema(provider_pb2.GetSchemaRequest()).schema)
+    assert schema["version"] == node_pulumi.__version__
 
 
 def test_the_schema_describes_every_resource_function_property_and_config_key(
