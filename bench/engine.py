@@ -68,10 +68,17 @@ def engine_scale(
                 for kind in ("snapshot", "native"):
                     if kind in stacks:
                         calls[kind] = calls_per_resource(stacks[kind], sandbox, n)
-            walls = interleaved(runs, {k: partial(up_then_destroy, s) for k, s in stacks.items()})
+            cpus: dict[str, list[float]] = {k: [] for k in stacks}
+            walls = interleaved(
+                runs, {k: partial(up_then_destroy, s, cpu=cpus[k]) for k, s in stacks.items()}
+            )
             mid = {k: statistics.median(v) for k, v in walls.items()}
+            cpu = {k: statistics.median(v) for k, v in cpus.items()}
             ratio, each = _ratio(walls["snapshot"], walls["noop"])
-            details = f"{mid['snapshot']:.1f}s vs {mid['noop']:.1f}s do-nothing dynamic ({each})"
+            details = (
+                f"{mid['snapshot']:.1f}s vs {mid['noop']:.1f}s do-nothing dynamic ({each}); "
+                f"CPU {cpu['snapshot']:.1f}s vs {cpu['noop']:.1f}s"
+            )
             if "snapshot" in calls:
                 details += "; API calls per resource: " + _calls(calls["snapshot"])
             rows.append(
@@ -86,7 +93,8 @@ def engine_scale(
                 ratio, each = _ratio(walls["native"], walls["noop-plugin"])
                 details = (
                     f"{mid['native']:.1f}s vs {mid['noop-plugin']:.1f}s do-nothing plugin "
-                    f"({each}; do-nothing dynamic {mid['noop']:.1f}s)"
+                    f"({each}); CPU {cpu['native']:.1f}s vs {cpu['noop-plugin']:.1f}s; "
+                    f"do-nothing dynamic {mid['noop']:.1f}s"
                 )
                 if "native" in calls:
                     details += "; API calls per resource: " + _calls(calls["native"])
@@ -147,7 +155,7 @@ def waiting(
                     (
                         f"waiting, {'plugin' if door == 'native' else 'dynamic'}, N={n}, "
                         f"processing {processing:g}s",
-                        f"{ratio:.2f}",
+                        ratio,
                         "<= 1.2" if door == "native" else "",
                         details,
                     )
