@@ -1,15 +1,26 @@
-"""N Snapshot resources, or N do-nothing resources, as the stack's bench:* config says."""
+"""N resources of the kind the stack's bench:* config says.
+
+`bench:kind`: `snapshot` (node_pulumi.Snapshot, the dynamic door), `native`
+(node_pulumi.native.Snapshot, the plugin), `noop` (a do-nothing dynamic resource) or
+`noop-plugin` (a do-nothing plugin resource); `bench:count`; `bench:wait` (wait_until_active).
+"""
 
 import pulumi
-from noop import Noop
+from noop import Noop, NoopPlugin
 
 import node_pulumi as node
+from node_pulumi import native
 
 config = pulumi.Config("bench")
 count = config.require_int("count")
+kind = config.require("kind")
 wait = config.get_bool("wait") or False
 for i in range(count):
-    if config.require("kind") == "snapshot":
+    if kind == "snapshot":
         node.Snapshot(f"snap-{i}", server_id="12345", wait_until_active=wait)
-    else:
+    elif kind == "native":
+        native.Snapshot(f"snap-{i}", server_id="12345", wait_until_active=wait)
+    elif kind == "noop":
         Noop(f"noop-{i}", i)
+    else:
+        NoopPlugin(f"noop-{i}", wait)
