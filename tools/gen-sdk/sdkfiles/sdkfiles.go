@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Keep lists, per language directory, the files the generators do not write that the repository
@@ -18,12 +19,19 @@ var Keep = map[string][]string{
 }
 
 // Sync makes sdkDir/lang hold exactly files (paths relative to it) and its Keep files: stale
-// files are removed, so a resource dropped from the schema disappears from the SDK too.
+// files are removed, so a resource dropped from the schema disappears from the SDK too. What the
+// generated .gitignore names at the top (node_modules/, bin/, obj/: build output) is left alone.
 func Sync(sdkDir, lang string, files map[string][]byte) error {
 	dir := filepath.Join(sdkDir, lang)
 	keep := map[string]bool{}
 	for _, k := range Keep[lang] {
 		keep[k] = true
+	}
+	ignored := map[string]bool{}
+	for _, line := range strings.Split(string(files[".gitignore"]), "\n") {
+		if name := strings.Trim(strings.TrimSpace(line), "/"); name != "" && !strings.ContainsAny(name, "/*?[!#") {
+			ignored[name] = true
+		}
 	}
 	for name := range files {
 		if keep[name] {
@@ -32,12 +40,18 @@ func Sync(sdkDir, lang string, files map[string][]byte) error {
 	}
 	if _, err := os.Stat(dir); err == nil {
 		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
+			if err != nil {
 				return err
 			}
 			rel, err := filepath.Rel(dir, path)
 			if err != nil {
 				return err
+			}
+			if d.IsDir() {
+				if ignored[filepath.ToSlash(rel)] {
+					return filepath.SkipDir
+				}
+				return nil
 			}
 			if _, generated := files[filepath.ToSlash(rel)]; !generated && !keep[filepath.ToSlash(rel)] {
 				return os.Remove(path)
@@ -57,18 +71,18 @@ func Sync(sdkDir, lang string, files map[string][]byte) error {
 			return err
 		}
 	}
-	return removeEmptyDirs(dir)
+	return removeEmptyDirs(dir, ignored)
 }
 
-func removeEmptyDirs(dir string) error {
+func removeEmptyDirs(dir string, ignored map[string]bool) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return err
 	}
 	for _, e := range entries {
-		if e.IsDir() {
+		if e.IsDir() && !ignored[e.Name()] {
 			sub := filepath.Join(dir, e.Name())
-			if err := removeEmptyDirs(sub); err != nil {
+			if err := removeEmptyDirs(sub, nil); err != nil {
 				return err
 			}
 			if rest, err := os.ReadDir(sub); err == nil && len(rest) == 0 {
