@@ -16,6 +16,16 @@ SCHEDULE = "node:index:SnapshotSchedule"
 GET_SNAPSHOTS = "node:index:getSnapshots"
 SNAPSHOT_INFO = "node:index:SnapshotInfo"
 
+GO_IMPORT_BASE_PATH = "github.com/node-pulumi/node-pulumi/sdk/go/node"
+
+# What Pulumi's SDK generators read (tools/gen-sdk.sh): package names and import paths of the
+# generated TypeScript, Go and C# SDKs under sdk/, whose versions follow the schema's version.
+LANGUAGE: dict[str, dict[str, Any]] = {
+    "nodejs": {"packageName": "@node-pulumi/node", "respectSchemaVersion": True},
+    "go": {"importBasePath": GO_IMPORT_BASE_PATH, "respectSchemaVersion": True},
+    "csharp": {"rootNamespace": "NodePulumi", "respectSchemaVersion": True},
+}
+
 
 def _string(description: str, **extra: Any) -> dict[str, Any]:
     return {"type": "string", "description": description, **extra}
@@ -138,6 +148,10 @@ def schema(version: str) -> dict[str, Any]:
         "and snapshot look-ups.",
         "keywords": ["node.co.id", "snapshots", "category/infrastructure"],
         "license": "Apache-2.0",
+        "publisher": "The node-pulumi authors",
+        "homepage": "https://github.com/node-pulumi/node-pulumi",
+        "repository": "https://github.com/node-pulumi/node-pulumi",
+        "language": LANGUAGE,
         "config": {"variables": CONFIG},
         "provider": {
             "description": "The node provider: credentials and API settings. Each falls back to "

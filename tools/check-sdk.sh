@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# CI check of the generated SDKs (run by .ci/run after scripts/setup.sh):
+#   1. tools/gen-sdk.sh regenerates sdk/ from the plugin's schema: nothing may change;
+#   2. the TypeScript SDK compiles with tsc against @pulumi/pulumi from npm (pinned by
+#      sdk/nodejs/package-lock.json), and so does examples/typescript against it;
+#   3. the Go SDK builds and vets against github.com/pulumi/pulumi/sdk/v3 (pinned by
+#      sdk/go/go.mod), and so does examples/go against it.
+# The C# SDK is only generated: no .NET here. npm's cache (~/.npm) and Go's caches stay outside
+# the repo; node_modules/ and sdk/nodejs/bin/ are git-ignored.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+log() { echo "check-sdk.sh: $*" >&2; }
+step() {
+  local start=$SECONDS
+  "$@"
+  log "$(printf '%q ' "$@")- ok in $((SECONDS - start))s"
+}
+
+regenerate() {
+  bash tools/gen-sdk.sh
+  if [ -n "$(git status --porcelain -- sdk)" ]; then
+    git status --short -- sdk >&2
+    git --no-pager diff -- sdk >&2
+    log "sdk/ differs from what tools/gen-sdk.sh generates from the schema: run it and commit sdk/"
+    return 1
+  fi
+}
+
+typescript() {
+  (
+    cd sdk/nodejs
+    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+    npx --no-install tsc
+    # What gets published is bin/ with the package's manifest (as Pulumi's providers do).
+    cp package.json README.md bin/
+  )
+  (
+    cd examples/typescript
+    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+    npx --no-install tsc -p .
+  )
+}
+
+golang() {
+  (cd sdk/go && go build ./... && go vet ./...)
+  (cd examples/go && go vet ./... && go build -o /dev/null .)
+}
+
+step regenerate
+step typescript
+step golang

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Regenerates the SDKs under sdk/ (nodejs: TypeScript, go, dotnet: C#) from the schema the
+# plugin pulumi-resource-node serves (node_pulumi/_plugin/schema.py, at the package's version),
+# with Pulumi's own code generators:
+#   tools/gen-sdk/         TypeScript and Go, github.com/pulumi/pulumi/pkg/v3 at the CLI's version
+#   tools/gen-sdk/dotnet/  C#, pkg v3.225.1: the last release on the Go module proxy that carries
+#                          Pulumi's C# generator (see its main.go)
+# Each is built once (needs Go and the Go module proxy; ~1 min cold when the CLI's build cache is
+# warm, ~5 min otherwise) into ${NODE_PULUMI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/node-pulumi}/
+# gen-sdk/ and gen-sdk-dotnet/, and reused while its sources are unchanged.
+#
+# Usage: bash tools/gen-sdk.sh     (with node_pulumi importable by $PYTHON, default .venv/bin/python)
+set -euo pipefail
+
+log() { echo "gen-sdk.sh: $*" >&2; }
+tools=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$tools")
+python=${PYTHON:-$root/.venv/bin/python}
+cache=${NODE_PULUMI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/node-pulumi}
+flags=(-trimpath -tags osusergo,grpcnotrace)
+
+# Prints the path of generator $1, built from the Go module in tools/gen-sdk/$2 when needed.
+build() {
+  local name=$1 module=$2 inputs bin
+  # Everything the build reads from the repo: the module and the shared sdkfiles module.
+  inputs=$(cd "$tools/gen-sdk" &&
+    { find "$module" -maxdepth 1 -type f \( -name '*.go' -o -name 'go.*' -o -name '*.png' \) -print0 |
+      sort -z | xargs -0 cat; cat sdkfiles/*.go sdkfiles/go.mod; echo "${flags[*]}"; } |
+    sha256sum | cut -d' ' -f1)
+  bin=$cache/$name
+  mkdir -p "$bin"
+  exec 8>"$bin/.lock"
+  flock 8 # one build at a time; the others wait for it and reuse it
+  if [ "$(cat "$bin/.complete" 2>/dev/null)" != "$inputs" ]; then
+    rm -f "$bin/.complete"
+    log "building $name into $bin (once)"
+    local start=$SECONDS
+    (cd "$tools/gen-sdk/$module" && CGO_ENABLED=0 go build "${flags[@]}" -o "$bin/gen.tmp" .) >&2
+    mv "$bin/gen.tmp" "$bin/gen"
+    echo "$inputs" >"$bin/.complete"
+    log "built $name in $((SECONDS - start))s"
+  fi
+  exec 8>&-
+  echo "$bin/gen"
+}
+
+gen=$(build gen-sdk .)
+gen_dotnet=$(build gen-sdk-dotnet dotnet)
+
+schema=$(mktemp)
+trap 'rm -f "$schema"' EXIT
+# The schema exactly as the plugin's GetSchema returns it (same function, same version).
+"$python" -c '
+from importlib.metadata import version
+from node_pulumi._plugin.schema import schema_json
+print(schema_json(version("node-pulumi")))' >"$schema"
+
+"$gen" "$schema" "$root/sdk"
+"$gen_dotnet" "$schema" "$root/sdk"
+log "generated sdk/nodejs, sdk/go and sdk/dotnet"

@@ -1,0 +1,3 @@
+module github.com/node-pulumi/node-pulumi/tools/gen-sdk/sdkfiles
+
+go 1.26.6
