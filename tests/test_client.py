@@ -20,34 +20,25 @@ from node_pulumi import (
 )
 from node_pulumi.sandbox import Sandbox
 
+from .clock import StillClock
 from .conftest import API_KEY, USER_ID
 from .loopback import Relay
 
 
-class Clock:
-    """The sandbox's time, moved only by the test: reads compared with each other agree."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
+@pytest.fixture
+def clock() -> StillClock:
+    return StillClock(1_800_000_000.0)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def timed_sandbox(clock: Clock) -> Iterator[Sandbox]:
+def timed_sandbox(clock: StillClock) -> Iterator[Sandbox]:
     """A sandbox whose snapshots turn active when the test moves the clock 10 s on."""
     with Sandbox(USER_ID, API_KEY, processing_seconds=10, clock=clock) as server:
         yield server
 
 
 def test_snapshot_round_trip_gives_plain_values(
-    timed_sandbox: Sandbox, clock: Clock, response_format: str
+    timed_sandbox: Sandbox, clock: StillClock, response_format: str
 ) -> None:
     client = NodeClient(
         USER_ID, API_KEY, endpoint=timed_sandbox.url, response_format=response_format
@@ -76,7 +67,7 @@ def sandbox_detail(sandbox: Sandbox, snapshot_id: str) -> dict[str, object]:
 
 @pytest.mark.parametrize("moved_on", [0, 10], ids=["processing", "active"])
 def test_json_and_xml_give_identical_data(
-    timed_sandbox: Sandbox, clock: Clock, moved_on: float
+    timed_sandbox: Sandbox, clock: StillClock, moved_on: float
 ) -> None:
     def node(fmt: str) -> NodeClient:
         return NodeClient(USER_ID, API_KEY, endpoint=timed_sandbox.url, response_format=fmt)

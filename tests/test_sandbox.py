@@ -33,21 +33,13 @@ from node_pulumi.sandbox._admin import handle_admin, is_loopback
 from node_pulumi.sandbox._app import App
 from node_pulumi.sandbox._http import SandboxHTTPServer
 
+from .clock import StillClock
+
 USER_ID = "12312"
 API_KEY = "hasdh6ghvh-SANDBOX-TEST-KEY"  # distinctive, so a leak is easy to grep for
 IP = "203.0.113.7"
 START = 1_700_000_000.0  # 2023-11-14 22:13:20 UTC
 REPO = Path(__file__).resolve().parents[1]
-
-
-class FakeClock:
-    """A clock the test moves by hand, so processing → active needs no sleeping."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def sha1_hex(text: str) -> str:
@@ -117,12 +109,12 @@ def admin(sandbox: Sandbox, method: str, route: str, **kwargs: Any) -> requests.
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock() -> StillClock:
+    return StillClock(START)
 
 
 @pytest.fixture
-def sandbox(clock: FakeClock, request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+def sandbox(clock: StillClock, request: pytest.FixtureRequest) -> Iterator[Sandbox]:
     """The sandbox; parametrize it indirectly with server ids to know other servers."""
     servers = getattr(request, "param", DEFAULT_SERVERS)
     with Sandbox(
@@ -352,7 +344,7 @@ def test_missing_authentication_parameter(sandbox: Sandbox) -> None:
 # --- snapshot lifecycle ----------------------------------------------------------------------
 
 
-def test_processing_becomes_active_by_the_clock(sandbox: Sandbox, clock: FakeClock) -> None:
+def test_processing_becomes_active_by_the_clock(sandbox: Sandbox, clock: StillClock) -> None:
     snapshot_id = create(sandbox)
     clock.now = START + 59.9
     assert sandbox.snapshots()[0]["snapshot_status"] == "processing"
@@ -373,7 +365,7 @@ def test_processing_seconds_zero_is_active_at_once() -> None:
         assert detail["data"]["snapshot_status"] == "active"
 
 
-def test_delete_then_detail_shows_deleted(sandbox: Sandbox, clock: FakeClock) -> None:
+def test_delete_then_detail_shows_deleted(sandbox: Sandbox, clock: StillClock) -> None:
     snapshot_id = create(sandbox)
     clock.now += 120
     deleted = api(sandbox.url, "delete_snapshot", snapshot_id=snapshot_id)
@@ -408,7 +400,7 @@ def test_delete_behind_back_is_not_logged(sandbox: Sandbox) -> None:
 # --- get_snapshot_list -----------------------------------------------------------------------
 
 
-def test_list_pages_and_past_the_end(sandbox: Sandbox, clock: FakeClock) -> None:
+def test_list_pages_and_past_the_end(sandbox: Sandbox, clock: StillClock) -> None:
     created = [create(sandbox, server_id="1") for _ in range(25)]
     clock.now += 60
     pages = [
@@ -428,7 +420,7 @@ def test_list_pages_and_past_the_end(sandbox: Sandbox, clock: FakeClock) -> None
     assert listed == created[::-1]
 
 
-def test_list_defaults(sandbox: Sandbox, clock: FakeClock) -> None:
+def test_list_defaults(sandbox: Sandbox, clock: StillClock) -> None:
     create(sandbox)
     clock.now += 60
     data = api(sandbox.url, "get_snapshot_list", client_ip_address=IP)["data"]
@@ -447,7 +439,7 @@ def test_list_empty(sandbox: Sandbox) -> None:
     }
 
 
-def test_list_filters_and_sorting(sandbox: Sandbox, clock: FakeClock) -> None:
+def test_list_filters_and_sorting(sandbox: Sandbox, clock: StillClock) -> None:
     first = create(sandbox, server_id="1")
     clock.now += 10
     second = create(sandbox, server_id="2")
@@ -479,7 +471,7 @@ def test_list_filters_and_sorting(sandbox: Sandbox, clock: FakeClock) -> None:
     assert [sizes[i] for i in descending] == sorted((sizes[i] for i in descending), reverse=True)
 
 
-def test_list_xml_records_are_record_elements(sandbox: Sandbox, clock: FakeClock) -> None:
+def test_list_xml_records_are_record_elements(sandbox: Sandbox, clock: StillClock) -> None:
     created = [create(sandbox), create(sandbox)]
     clock.now += 60
     response = call(sandbox.url, "get_snapshot_list", fmt="xml", client_ip_address=IP)
@@ -575,7 +567,7 @@ def test_schedule_validation(
 # --- persistence -----------------------------------------------------------------------------
 
 
-def test_data_survives_a_restart_with_a_db_file(tmp_path: Path, clock: FakeClock) -> None:
+def test_data_survives_a_restart_with_a_db_file(tmp_path: Path, clock: StillClock) -> None:
     db = tmp_path / "sandbox.sqlite"
     with Sandbox(USER_ID, API_KEY, db=db, clock=clock, processing_seconds=0.0) as first:
         kept = create(first, server_id="1")

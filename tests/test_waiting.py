@@ -26,19 +26,14 @@ from node_pulumi import (
 from node_pulumi._waiting import await_active, poll_intervals, wait_until_active
 from node_pulumi.sandbox import Sandbox
 
+from .clock import StillClock
 from .conftest import API_KEY, USER_ID
 
 PROCESSING_SECONDS = 100.0
 
 
-class StepClock:
+class StepClock(StillClock):
     """A sandbox clock that stands still until the test moves it."""
-
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
     def pass_processing(self) -> None:
         """Move past the processing time of every snapshot created so far."""
@@ -47,7 +42,7 @@ class StepClock:
 
 @pytest.fixture
 def clock() -> StepClock:
-    return StepClock()
+    return StepClock(1_000_000.0)
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import os
 import re
 import signal
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import pytest
 
 from node_pulumi.sandbox import Sandbox
 
+from ..clock import StillClock
 from ..conftest import API_KEY, USER_ID
 from .conftest import configure_for
 from .stack import Stack
@@ -53,23 +53,13 @@ def pending_creates(stack: Stack) -> list[tuple[str, str, str | None]]:
     )
 
 
-class SteppedClock:
-    """The sandbox's clock, which a test can move forward to make snapshots active."""
-
-    def __init__(self) -> None:
-        self.ahead = 0.0
-
-    def __call__(self) -> float:
-        return time.time() + self.ahead
+@pytest.fixture
+def clock() -> StillClock:
+    return StillClock()
 
 
 @pytest.fixture
-def clock() -> SteppedClock:
-    return SteppedClock()
-
-
-@pytest.fixture
-def slow_sandbox(clock: SteppedClock) -> Iterator[Sandbox]:
+def slow_sandbox(clock: StillClock) -> Iterator[Sandbox]:
     """Snapshots stay `processing` for an hour of the clock: the creates wait until told."""
     with Sandbox(USER_ID, API_KEY, processing_seconds=3600, clock=clock) as server:
         yield server
@@ -108,13 +98,13 @@ def cancelled_up(stack: Stack, sandbox: Sandbox, log: Path) -> Iterator[subproce
 
 
 def test_one_ctrl_c_lets_the_waits_finish_and_loses_nothing(
-    make_stack: MakeStack, slow_sandbox: Sandbox, clock: SteppedClock, tmp_path: Path
+    make_stack: MakeStack, slow_sandbox: Sandbox, clock: StillClock, tmp_path: Path
 ) -> None:
     """After one Ctrl-C the snapshots keep waiting; once they are active the up ends, with each
     of them in state and no pending operation."""
     stack = configure(make_stack(WAITING, "waiting"), slow_sandbox.url)
     with cancelled_up(stack, slow_sandbox, tmp_path / "up.log") as up:
-        clock.ahead = 2 * 3600
+        clock.now += 2 * 3600
         up.wait(timeout=180)
     in_state = {r["id"]: r["outputs"]["snapshot_status"] for r in stack.snapshots()}
     assert in_state == {s["snapshot_id"]: "active" for s in slow_sandbox.snapshots()}

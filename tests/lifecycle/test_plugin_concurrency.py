@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import pytest
 
 from node_pulumi.sandbox import Call, Sandbox
 
+from ..clock import StillClock
 from ..conftest import API_KEY, USER_ID
 from .conftest import configure_for
 from .stack import NATIVE_SNAPSHOT_TYPE, Stack
@@ -35,16 +35,6 @@ DYNAMIC_WORKERS = 4  # the Python dynamic provider's gRPC server threads (pulumi
 PARALLEL = "--parallel=64"  # the engine's own default here is 4 x cores (8 on 2 cores)
 
 MakeStack = Callable[[Path, str], Stack]
-
-
-class Clock:
-    """A clock for the sandbox that stands still until the test moves it."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def with_plugin(stack: Stack) -> Stack:
@@ -94,15 +84,15 @@ def most_waits_at_once(calls: list[Call], snapshot_of_server: dict[str, str]) ->
 
 
 @pytest.fixture
-def frozen_sandbox() -> Iterator[tuple[Sandbox, Clock]]:
+def frozen_sandbox() -> Iterator[tuple[Sandbox, StillClock]]:
     """A sandbox knowing srv-00..srv-19 whose snapshots stay `processing` until the clock moves."""
-    clock = Clock()
+    clock = StillClock()
     with Sandbox(USER_ID, API_KEY, processing_seconds=60, clock=clock, servers=SERVERS) as server:
         yield server, clock
 
 
 def test_twenty_plugin_snapshots_all_wait_together(
-    make_stack: MakeStack, frozen_sandbox: tuple[Sandbox, Clock], tmp_path: Path
+    make_stack: MakeStack, frozen_sandbox: tuple[Sandbox, StillClock], tmp_path: Path
 ) -> None:
     """An `up` of 20 waiting snapshots: with the sandbox's clock stopped no wait can end, yet
     every snapshot gets created and polled, so all 20 waits are in flight at once. Once the clock

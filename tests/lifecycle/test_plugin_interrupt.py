@@ -18,11 +18,12 @@ import pytest
 
 from node_pulumi.sandbox import Sandbox
 
+from ..clock import StillClock
 from ..conftest import API_KEY, USER_ID
 from .conftest import configure_for
 from .stack import NATIVE_SNAPSHOT_TYPE, Stack
 from .test_faults import start_up, wait_for
-from .test_plugin_concurrency import NATIVE_MANY, Clock, kill_up, polled, with_plugin
+from .test_plugin_concurrency import NATIVE_MANY, kill_up, polled, with_plugin
 
 COUNT = 5
 SERVERS = tuple(f"srv-{i:02d}" for i in range(COUNT))
@@ -34,19 +35,19 @@ MakeStack = Callable[[Path, str], Stack]
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> StillClock:
+    return StillClock()
 
 
 @pytest.fixture
-def frozen_sandbox(clock: Clock) -> Iterator[Sandbox]:
+def frozen_sandbox(clock: StillClock) -> Iterator[Sandbox]:
     """Snapshots stay `processing` until the test moves the clock."""
     with Sandbox(USER_ID, API_KEY, processing_seconds=60, clock=clock, servers=SERVERS) as server:
         yield server
 
 
 def test_one_ctrl_c_saves_every_waiting_snapshot_as_partial_state(
-    make_stack: MakeStack, frozen_sandbox: Sandbox, clock: Clock, tmp_path: Path
+    make_stack: MakeStack, frozen_sandbox: Sandbox, clock: StillClock, tmp_path: Path
 ) -> None:
     sandbox = frozen_sandbox
     stack = configure_for(with_plugin(make_stack(NATIVE_MANY, "many")), sandbox)

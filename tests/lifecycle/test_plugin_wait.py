@@ -6,35 +6,25 @@ a wait can only end by its deadline (or a failing status call), and the next `up
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
 
 from node_pulumi.sandbox import Sandbox
 
+from ..clock import StillClock
 from ..conftest import API_KEY, USER_ID
 from .conftest import configure_for
 from .stack import NATIVE_SNAPSHOT_TYPE, Stack
 
 
-class Clock:
-    """A clock for the sandbox that stands still until moved."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
+@pytest.fixture
+def clock() -> StillClock:
+    return StillClock()
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def sandbox(clock: Clock) -> Iterator[Sandbox]:
+def sandbox(clock: StillClock) -> Iterator[Sandbox]:
     """A sandbox whose snapshots take 60 s of its (frozen) clock to become active."""
     with Sandbox(USER_ID, API_KEY, processing_seconds=60, clock=clock) as server:
         yield server
@@ -45,7 +35,7 @@ def functions(sandbox: Sandbox) -> list[str]:
 
 
 def test_a_wait_past_its_deadline_leaves_the_snapshot_in_state_and_up_resumes_it(
-    bare_native_stack: Stack, sandbox: Sandbox, clock: Clock
+    bare_native_stack: Stack, sandbox: Sandbox, clock: StillClock
 ) -> None:
     stack = configure_for(bare_native_stack, sandbox)
     stack.config("test:wait", "true")
@@ -85,7 +75,7 @@ def test_custom_timeouts_create_bounds_the_wait(bare_native_stack: Stack, sandbo
 
 
 def test_failing_status_calls_leave_the_snapshot_in_state(
-    bare_native_stack: Stack, sandbox: Sandbox, clock: Clock
+    bare_native_stack: Stack, sandbox: Sandbox, clock: StillClock
 ) -> None:
     stack = configure_for(bare_native_stack, sandbox)
     stack.config("test:wait", "true")
