@@ -397,6 +397,18 @@ def test_delete_behind_back_is_not_logged(sandbox: Sandbox) -> None:
         sandbox.delete_snapshot_behind_back("nosuchsnapshot")
 
 
+def test_an_added_snapshot_is_active_as_of_its_time_and_not_logged(sandbox: Sandbox) -> None:
+    sandbox.add_snapshot("seeded123", "12345", created_at="2020-01-02 03:04:05", size_gb=2.5)
+    assert sandbox.calls() == []
+    detail = api(sandbox.url, "get_snapshot_detail", snapshot_id="seeded123")["data"]
+    assert detail["server_id"] == "12345"
+    assert detail["snapshot_status"] == "active"
+    assert detail["snapshot_add_time"] == detail["snapshot_end_time"] == "2020-01-02 03:04:05"
+    assert (detail["snapshot_name"], detail["snapshot_size"]) == ("manual-seeded123", 2.5)
+    with pytest.raises(ValueError, match="exists already"):
+        sandbox.add_snapshot("seeded123", "1", created_at="2020-01-02 03:04:05", size_gb=1.0)
+
+
 # --- get_snapshot_list -----------------------------------------------------------------------
 
 

@@ -36,7 +36,7 @@ from ._params import (
     require,
 )
 from ._render import API_CONTENT_TYPE, render
-from ._store import Schedule, SnapshotRecord, Store
+from ._store import Schedule, SnapshotRecord, Store, parse_time
 
 API_PREFIXES = ("/api/v1/", "/api-sandbox/v1/")
 
@@ -373,6 +373,13 @@ class App:
 
     def schedules(self) -> list[dict[str, Any]]:
         return [schedule.echo() for schedule in self._require_store().schedules()]
+
+    def add_snapshot(
+        self, snapshot_id: str, server_id: str, *, created_at: str, size_gb: float
+    ) -> None:
+        self._require_store().add_snapshot(
+            snapshot_id, server_id, created_at=parse_time(created_at), size_gb=size_gb
+        )
 
     def delete_behind_back(self, snapshot_id: str) -> None:
         if self._require_store().mark_deleted(snapshot_id) is None:

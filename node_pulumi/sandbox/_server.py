@@ -184,6 +184,17 @@ class Sandbox:
         """
         self._app.delete_behind_back(snapshot_id)
 
+    def add_snapshot(
+        self, snapshot_id: str, server_id: str, *, created_at: str, size_gb: float
+    ) -> None:
+        """Store an active snapshot with this id, taken at ``created_at`` (the API's
+        ``YYYY-MM-DD HH:MM:SS``, UTC) on ``server_id``, as if an earlier API call had made it.
+
+        For tests that start from state written elsewhere. Raises ValueError for an id that
+        exists already.
+        """
+        self._app.add_snapshot(snapshot_id, server_id, created_at=created_at, size_gb=size_gb)
+
     def reset(self) -> None:
         """Drop all data (snapshots, schedules, used randoms), the call log and the faults."""
         self._app.reset()

@@ -22,6 +22,7 @@ URL_LIFETIME_SECONDS = 3600
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 _ID_LENGTH = 12
+_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS snapshots (
@@ -51,7 +52,12 @@ _SELECT_SNAPSHOTS = (
 
 def format_time(timestamp: float) -> str:
     """Format a unix time the way the API does (``YYYY-MM-DD HH:MM:SS``), in UTC."""
-    return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime(_TIME_FORMAT)
+
+
+def parse_time(text: str) -> float:
+    """The unix time of an API time (`format_time`'s output)."""
+    return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=timezone.utc).timestamp()
 
 
 @dataclass(frozen=True)
@@ -186,6 +192,27 @@ class Store:
                 seq = cursor.lastrowid
                 assert seq is not None  # an INSERT into a rowid table always sets it
                 return SnapshotRecord(seq, snapshot_id, server_id, now, ready_at, size_gb, None)
+
+    def add_snapshot(
+        self, snapshot_id: str, server_id: str, *, created_at: float, size_gb: float
+    ) -> SnapshotRecord:
+        """Store a snapshot with a given id, active since ``created_at``, as if made earlier.
+
+        Lets a test stand the sandbox behind state written elsewhere (another sandbox, another
+        release). Raises ValueError for an id already stored.
+        """
+        with self._lock:
+            try:
+                cursor = self._conn.execute(
+                    "INSERT INTO snapshots (snapshot_id, server_id, created_at, ready_at,"
+                    " size_gb) VALUES (?, ?, ?, ?, ?)",
+                    (snapshot_id, server_id, created_at, created_at, size_gb),
+                )
+            except sqlite3.IntegrityError:
+                raise ValueError(f"snapshot {snapshot_id} exists already") from None
+        seq = cursor.lastrowid
+        assert seq is not None  # an INSERT into a rowid table always sets it
+        return SnapshotRecord(seq, snapshot_id, server_id, created_at, created_at, size_gb, None)
 
     def get_snapshot(self, snapshot_id: str) -> SnapshotRecord | None:
         """The snapshot with this id, deleted or not; None if there never was one."""
