@@ -8,8 +8,7 @@ snap = node.Snapshot("before-deploy", server_id="12345", triggers=[release])
 
 __version__ = "0.1.0"  # the one place: packaging metadata and the plugin read it
 
-from ._client import REAL_ENDPOINT, SANDBOX_ENDPOINT, NodeClient
-from ._errors import (
+from ._api.errors import (
     NodeApiError,
     NodeConfigError,
     NodeDecodeError,
@@ -21,11 +20,12 @@ from ._errors import (
     SnapshotUncertainError,
     SnapshotWaitError,
 )
-from ._hooks import snapshot_before_update
-from ._lookup import get_snapshots
-from ._schedule import SnapshotSchedule, SnapshotScheduleProvider
-from ._settings import Settings, resolve_settings
-from ._snapshot import Snapshot, SnapshotProvider
+from ._api.transport import REAL_ENDPOINT, SANDBOX_ENDPOINT, NodeClient
+from ._core.settings import Settings, resolve_settings
+from ._dynamic.hooks import snapshot_before_update
+from ._dynamic.lookup import get_snapshots
+from ._dynamic.schedule import SnapshotSchedule, SnapshotScheduleProvider
+from ._dynamic.snapshot import Snapshot, SnapshotProvider
 
 __all__ = [
     "REAL_ENDPOINT",

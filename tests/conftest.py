@@ -11,7 +11,7 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
 from node_pulumi import NodeClient
-from node_pulumi._provider import NodeProvider
+from node_pulumi._dynamic.provider import NodeProvider
 from node_pulumi.sandbox import Sandbox
 
 # Tests assert behaviour, never time: no per-example deadline, no slowness health check.

@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from node_pulumi import NodeApiError, NodeClient, NodeDecodeError, NodeError
-from node_pulumi._decode import (
+from node_pulumi._api.decode import (
     INT_FIELDS,
     NUMBER_FIELDS,
     TEXT_FIELDS,

@@ -8,7 +8,7 @@ import pulumi
 import pytest
 
 from node_pulumi import NodeApiError, snapshot_before_update
-from node_pulumi._hooks import _hook
+from node_pulumi._dynamic.hooks import _hook
 from node_pulumi.sandbox import Sandbox
 
 from .conftest import API_KEY, USER_ID

@@ -13,7 +13,7 @@ import pytest
 
 from node_pulumi import native
 from node_pulumi._plugin.schema import SCHEDULE, SNAPSHOT, schema
-from node_pulumi._plugin.wire import to_snake
+from node_pulumi._plugin.values import to_snake
 
 SPEC = schema("0.0.0")
 

@@ -16,7 +16,7 @@ from node_pulumi import (
     SnapshotNotFoundError,
     SnapshotUncertainError,
 )
-from node_pulumi._operations import (
+from node_pulumi._core.operations import (
     clear_schedule,
     delete_snapshot,
     list_snapshots,

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from pulumi.output import Unknown
 
 from node_pulumi import SnapshotProvider, SnapshotScheduleProvider
-from node_pulumi._inputs import contains_unknown, is_unknown
+from node_pulumi._core.inputs import contains_unknown, is_unknown
 
 # What check and diff may be handed: any JSON-like value, numbers as the wire's floats too,
 # the floats that are no numbers, and values not known yet (preview) at any depth.

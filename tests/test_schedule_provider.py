@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from node_pulumi import NodeApiError, SnapshotScheduleProvider
-from node_pulumi._inputs import is_unknown
+from node_pulumi._core.inputs import is_unknown
 from node_pulumi.sandbox import SERVER_NOT_FOUND, Sandbox
 
 from .conftest import API_KEY, USER_ID

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from node_pulumi import REAL_ENDPOINT, SANDBOX_ENDPOINT, NodeConfigError, Settings, resolve_settings
-from node_pulumi._settings import program_settings, warn_if_api_key_in_plaintext
+from node_pulumi._program import program_settings, warn_if_api_key_in_plaintext
 
 from .program import run_program
 

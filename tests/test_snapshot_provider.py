@@ -22,7 +22,7 @@ from node_pulumi import (
     SnapshotUncertainError,
     SnapshotWaitError,
 )
-from node_pulumi._inputs import is_unknown
+from node_pulumi._core.inputs import is_unknown
 from node_pulumi.sandbox import Sandbox
 
 from .conftest import API_KEY, USER_ID

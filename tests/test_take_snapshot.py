@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from node_pulumi import NodeClient, SnapshotTimeoutError, SnapshotUncertainError
-from node_pulumi._operations import take_snapshot
+from node_pulumi._core.operations import take_snapshot
 from node_pulumi.sandbox import Sandbox
 
 from .conftest import API_KEY, USER_ID

@@ -23,7 +23,7 @@ from node_pulumi import (
     SnapshotTimeoutError,
     SnapshotWaitError,
 )
-from node_pulumi._waiting import await_active, poll_intervals, wait_until_active
+from node_pulumi._core.waiting import await_active, poll_intervals, wait_until_active
 from node_pulumi.sandbox import Sandbox
 
 from .clock import StillClock

@@ -12,8 +12,8 @@ from typing import Any
 
 from pulumi.runtime import rpc
 
-from .._inputs import contains_unknown
-from .._settings import Settings, resolve_settings
+from .._core.inputs import contains_unknown
+from .._core.settings import Settings, resolve_settings
 from .schema import CONFIG, PACKAGE
 
 SECRET_KEYS = frozenset(k for k, v in CONFIG.items() if v.get("secret"))

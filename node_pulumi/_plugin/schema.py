@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .._inputs import DEFAULT_WAIT_TIMEOUT
+from .._core.inputs import DEFAULT_WAIT_TIMEOUT
 
 PACKAGE = "node"
 SNAPSHOT = "node:index:Snapshot"

@@ -1,11 +1,11 @@
 """The engine protocol: a grpc.aio `ResourceProviderServicer` serving the plugin's resources.
 
 Protocol only: each RPC is unmarshalled (camelCase to snake_case), handed to its resource
-(snapshot.py, schedule.py, lookup.py), and the answer marshalled back. Errors leave as clean
-messages: a `NodeError`'s text; a snapshot that exists but did not become ready as partial state
-(``ErrorResourceInitFailed`` in ``grpc-status-details-bin``). The API calls block, so they run on
-the event loop's default executor; waits are coroutines, so there is no ceiling on how many
-snapshots wait at once beyond the engine's own ``--parallel``.
+(snapshot_handler.py, schedule_handler.py, get_snapshots.py), and the answer marshalled back. Errors
+leave as clean messages: a `NodeError`'s text; a snapshot that exists but did not become ready as
+partial state (``ErrorResourceInitFailed`` in ``grpc-status-details-bin``). The API calls block, so
+they run on the event loop's default executor; waits are coroutines, so there is no ceiling on how
+many snapshots wait at once beyond the engine's own ``--parallel``.
 """
 
 from __future__ import annotations
@@ -23,15 +23,15 @@ import grpc
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc, status_pb2
 
-from .._errors import NodeError
+from .._api.errors import NodeError
+from .call import Call, EngineLog, InitFailed
 from .config import ProviderConfig, checked_config
-from .engine import Call, EngineLog, InitFailed
-from .lookup import get_snapshots
-from .resource import Resource
-from .schedule import ScheduleResource
+from .get_snapshots import get_snapshots
+from .handler import ResourceHandler
+from .schedule_handler import ScheduleHandler
 from .schema import GET_SNAPSHOTS, schema_json
-from .snapshot import SnapshotResource
-from .wire import camel_names, marshal, marshal_raw, to_camel, unmarshal, unmarshal_raw
+from .snapshot_handler import SnapshotHandler
+from .values import camel_names, marshal, marshal_raw, to_camel, unmarshal, unmarshal_raw
 
 API_THREADS = 512
 """Threads for API requests at most; started only as requests need them (waits hold none)."""
@@ -103,11 +103,11 @@ class NodeProviderServicer(provider_pb2_grpc.ResourceProviderServicer):
         self._log = log
         self._config = ProviderConfig()
         self._cancelled = asyncio.Event()
-        self._resources: dict[str, Resource] = {
-            r.token: r for r in (SnapshotResource(), ScheduleResource())
+        self._resources: dict[str, ResourceHandler] = {
+            r.token: r for r in (SnapshotHandler(), ScheduleHandler())
         }
 
-    def _resource(self, urn: str, token: str) -> Resource:
+    def _resource(self, urn: str, token: str) -> ResourceHandler:
         found = self._resources.get(_type_of(urn, token))
         if found is None:
             raise NodeError(f"pulumi-resource-node has no resource type {_type_of(urn, token)!r}")

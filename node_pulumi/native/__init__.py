@@ -20,11 +20,11 @@ from typing import Any
 
 import pulumi
 
-from .._inputs import DEFAULT_WAIT_TIMEOUT
-from .._lookup import unknown_in_preview
+from .._core.inputs import DEFAULT_WAIT_TIMEOUT
+from .._core.settings import API_KEY, USER_ID
 from .._plugin.schema import GET_SNAPSHOTS, PACKAGE, SCHEDULE, SNAPSHOT
-from .._plugin.wire import to_snake
-from .._settings import API_KEY, USER_ID, program_settings, warn_if_api_key_in_plaintext
+from .._plugin.values import to_snake
+from .._program import program_settings, unknown_in_preview, warn_if_api_key_in_plaintext
 
 __all__ = ["Provider", "Snapshot", "SnapshotSchedule", "get_snapshots"]
 

@@ -14,10 +14,10 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ._inputs import AGE_INPUTS, check_schedule, schedule_age, schedule_changes
-from ._operations import clear_schedule, set_schedule
-from ._provider import NodeProvider
-from ._settings import warn_if_api_key_in_plaintext
+from .._core.inputs import AGE_INPUTS, check_schedule, schedule_age, schedule_changes
+from .._core.operations import clear_schedule, set_schedule
+from .._program import warn_if_api_key_in_plaintext
+from .provider import NodeProvider, check_result
 
 
 class SnapshotScheduleProvider(NodeProvider):
@@ -33,7 +33,7 @@ class SnapshotScheduleProvider(NodeProvider):
         Values not known yet (preview) pass; the engine checks again once they are known.
         """
         inputs = dict(news)
-        return CheckResult(inputs, check_schedule(inputs))
+        return check_result(inputs, check_schedule(inputs))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """A new server replaces the schedule; new ages update it in place."""

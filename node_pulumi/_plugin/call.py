@@ -15,7 +15,7 @@ from typing import Any, ParamSpec, TypeVar
 import grpc
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
-from .._settings import Settings
+from .._core.settings import Settings
 from .config import ProviderConfig
 
 T = TypeVar("T")

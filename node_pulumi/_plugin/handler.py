@@ -1,4 +1,5 @@
-"""The shape every plugin resource has, in snake_case names, and the detailed diff they share."""
+"""The per-resource handler base of the plugin: the shape every resource type has (in snake_case
+names) and the detailed diff they share."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .engine import Call
+from .call import Call
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,8 @@ class Read:
     inputs: dict[str, Any]
 
 
-class Resource(ABC):
-    """One resource type of the plugin; each operation translates to the shared core."""
+class ResourceHandler(ABC):
+    """Handles one resource type of the plugin: each RPC translates to the shared core."""
 
     token: str
     names: tuple[str, ...]

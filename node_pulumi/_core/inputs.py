@@ -3,8 +3,10 @@
 Checks need no API call and no credentials, so preview reports bad input. Two engine behaviours
 shape them: inputs not known yet (during preview) arrive as `pulumi.output.Unknown` objects, at
 any depth of lists and dicts; and every number crosses the wire as a float (``2001`` arrives as
-``2001.0``). Each check returns `CheckFailure`s naming the snake_case input and may normalise
-``inputs`` in place (a whole-number server id becomes a string, an age an int).
+``2001.0``). Each check returns `Failure`s naming the snake_case input and may normalise
+``inputs`` in place (a whole-number server id becomes a string, an age an int); each door turns
+them into its own kind (the dynamic door's ``CheckFailure``, the plugin's ``CheckFailure``
+message).
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from pulumi.dynamic import CheckFailure
 from pulumi.output import Unknown
 
 SERVER_ID_MAX = 50
@@ -30,6 +32,14 @@ MAX_AGE_LIMIT = 99  # the API takes at most two digits
 
 LIST_STATUSES = ("all", "processing", "active", "deleted")
 LIST_CYCLES = ("all", "manual", "daily", "weekly", "monthly")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One input that fails its check: the snake_case input's name and why, for the user."""
+
+    property: str
+    reason: str
 
 
 def is_unknown(value: Any) -> bool:
@@ -72,29 +82,27 @@ def _ints(value: Any) -> Any:
     return value
 
 
-def check_server_id(inputs: dict[str, Any]) -> list[CheckFailure]:
+def check_server_id(inputs: dict[str, Any]) -> list[Failure]:
     """Validate ``inputs["server_id"]`` as the API's 50-character id; a whole number becomes one."""
     server_id = inputs.get("server_id")
     if server_id is None:
-        return [CheckFailure("server_id", "server_id is required")]
+        return [Failure("server_id", "server_id is required")]
     if is_unknown(server_id):
         return []
     if isinstance(server_id, int | float) and not isinstance(server_id, bool):
         number = whole_number(server_id)
         if number is None:
             return [
-                CheckFailure(
+                Failure(
                     "server_id", f"server_id must be a string or a whole number: {shown(server_id)}"
                 )
             ]
         server_id = inputs["server_id"] = str(number)
     if not isinstance(server_id, str) or not server_id.strip():
-        return [
-            CheckFailure("server_id", f"server_id must be a non-empty string: {shown(server_id)}")
-        ]
+        return [Failure("server_id", f"server_id must be a non-empty string: {shown(server_id)}")]
     if len(server_id) > SERVER_ID_MAX:
         return [
-            CheckFailure(
+            Failure(
                 "server_id",
                 f"server_id is {len(server_id)} characters long; the API accepts at most "
                 f"{SERVER_ID_MAX}",
@@ -103,20 +111,18 @@ def check_server_id(inputs: dict[str, Any]) -> list[CheckFailure]:
     return []
 
 
-def check_snapshot(inputs: dict[str, Any]) -> list[CheckFailure]:
+def check_snapshot(inputs: dict[str, Any]) -> list[Failure]:
     """Validate a snapshot's inputs: server_id, wait_until_active, wait_timeout, triggers."""
     failures = check_server_id(inputs)
     wait = inputs.get("wait_until_active", True)
     if not is_unknown(wait) and not isinstance(wait, bool):
         failures.append(
-            CheckFailure(
-                "wait_until_active", f"wait_until_active must be true or false: {shown(wait)}"
-            )
+            Failure("wait_until_active", f"wait_until_active must be true or false: {shown(wait)}")
         )
     timeout = inputs.get("wait_timeout", DEFAULT_WAIT_TIMEOUT)
     if not is_unknown(timeout) and not _is_positive_number(timeout):
         failures.append(
-            CheckFailure(
+            Failure(
                 "wait_timeout",
                 f"wait_timeout must be a positive number of seconds: {shown(timeout)}",
             )
@@ -126,7 +132,7 @@ def check_snapshot(inputs: dict[str, Any]) -> list[CheckFailure]:
             json.dumps(inputs["triggers"], allow_nan=False, default=_unknown_as_null)
         except (TypeError, ValueError) as exc:
             failures.append(
-                CheckFailure("triggers", f"triggers must be JSON-serialisable values: {exc}")
+                Failure("triggers", f"triggers must be JSON-serialisable values: {exc}")
             )
     return failures
 
@@ -144,7 +150,7 @@ def snapshot_changes(
     return replaces, local
 
 
-def check_schedule(inputs: dict[str, Any]) -> list[CheckFailure]:
+def check_schedule(inputs: dict[str, Any]) -> list[Failure]:
     """Validate a schedule's server id and ages (whole numbers 1..99, or absent for off)."""
     failures = check_server_id(inputs)
     for name, cycle in AGE_INPUTS.items():
@@ -154,7 +160,7 @@ def check_schedule(inputs: dict[str, Any]) -> list[CheckFailure]:
         whole = whole_number(age)
         if whole is None or not 1 <= whole <= MAX_AGE_LIMIT:
             failures.append(
-                CheckFailure(
+                Failure(
                     name,
                     f"{name} must be a whole number of {cycle} cycles from 1 to "
                     f"{MAX_AGE_LIMIT}, or None to turn {cycle} snapshots off: {shown(age)}",
@@ -181,18 +187,16 @@ def schedule_age(value: Any) -> Any:
     return int(value) or None
 
 
-def check_list_filters(status: Any, cycle: Any) -> list[CheckFailure]:
+def check_list_filters(status: Any, cycle: Any) -> list[Failure]:
     """Validate get_snapshots' ``status`` and ``cycle`` filters."""
     failures = []
     if status not in LIST_STATUSES:
         failures.append(
-            CheckFailure(
-                "status", f"status must be one of {', '.join(LIST_STATUSES)}, not {status!r}"
-            )
+            Failure("status", f"status must be one of {', '.join(LIST_STATUSES)}, not {status!r}")
         )
     if cycle not in LIST_CYCLES:
         failures.append(
-            CheckFailure("cycle", f"cycle must be one of {', '.join(LIST_CYCLES)}, not {cycle!r}")
+            Failure("cycle", f"cycle must be one of {', '.join(LIST_CYCLES)}, not {cycle!r}")
         )
     return failures
 

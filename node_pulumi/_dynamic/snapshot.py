@@ -16,17 +16,17 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ._inputs import DEFAULT_WAIT_TIMEOUT, LOCAL_INPUTS, check_snapshot, snapshot_changes
-from ._operations import (
+from .._core.inputs import DEFAULT_WAIT_TIMEOUT, LOCAL_INPUTS, check_snapshot, snapshot_changes
+from .._core.operations import (
     delete_snapshot,
     read_snapshot,
     require_snapshot,
     snapshot_outputs,
     take_snapshot,
 )
-from ._provider import NodeProvider
-from ._settings import warn_if_api_key_in_plaintext
-from ._waiting import POLL_GROWTH, POLL_INTERVAL, POLL_MAX_INTERVAL, poll_intervals
+from .._core.waiting import POLL_GROWTH, POLL_INTERVAL, POLL_MAX_INTERVAL, poll_intervals
+from .._program import warn_if_api_key_in_plaintext
+from .provider import NodeProvider, check_result
 
 
 class SnapshotProvider(NodeProvider):
@@ -55,7 +55,7 @@ class SnapshotProvider(NodeProvider):
         Values not known yet (preview) pass; the engine checks again once they are known.
         """
         inputs = dict(news)
-        return CheckResult(inputs, check_snapshot(inputs))
+        return check_result(inputs, check_snapshot(inputs))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Replace on a new server_id or triggers; wait settings change in place, with no call."""

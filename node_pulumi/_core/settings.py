@@ -1,4 +1,4 @@
-"""Settings resolution: stack config first, then the environment, then the default.
+"""Settings resolution: a config look-up first, then the environment, then the default.
 
 | stack config           | environment              | default                          |
 |------------------------|--------------------------|----------------------------------|
@@ -11,22 +11,19 @@
 | node:clientIpAddress   | NODE_CLIENT_IP_ADDRESS   | unset                            |
 
 An explicit endpoint wins over ``sandbox``. Values are checked when a client is made, so that
-``pulumi preview`` works without any of them.
+``pulumi preview`` works without any of them. Plain resolution only: where the config comes
+from (a provider's `configure`, the plugin's, a running program's) is each caller's business.
 """
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import pulumi
-from pulumi.runtime import get_config, is_config_secret
-
-from ._client import REAL_ENDPOINT, SANDBOX_ENDPOINT, NodeClient
-from ._errors import NodeConfigError
+from .._api.errors import NodeConfigError
+from .._api.transport import REAL_ENDPOINT, SANDBOX_ENDPOINT, NodeClient
 
 ConfigLookup = Callable[[str], Any]
 
@@ -51,7 +48,7 @@ FORMAT = _Setting("node:format", "NODE_FORMAT")
 TIMEOUT = _Setting("node:timeout", "NODE_TIMEOUT")
 CLIENT_IP_ADDRESS = _Setting("node:clientIpAddress", "NODE_CLIENT_IP_ADDRESS")
 
-_EXAMPLES = {
+EXAMPLES = {
     USER_ID.config_key: "`pulumi config set node:userId <user id>`",
     API_KEY.config_key: "`pulumi config set --secret node:apiKey <api key>`",
 }
@@ -76,7 +73,7 @@ class Settings:
                 "node.co.id credentials are missing: set "
                 + " and ".join(s.describe() for s in missing)
                 + " (for example: "
-                + "; ".join(_EXAMPLES[s.config_key] for s in missing)
+                + "; ".join(EXAMPLES[s.config_key] for s in missing)
                 + ")"
             )
         assert self.user_id is not None and self.api_key is not None
@@ -125,25 +122,6 @@ def resolve_settings(
         timeout=_parse_timeout(get(TIMEOUT)),
         client_ip_address=get(CLIENT_IP_ADDRESS),
     )
-
-
-def program_settings() -> Settings:
-    """Resolve the settings inside a Pulumi program (for lookups and hooks), from its config."""
-    warn_if_api_key_in_plaintext()
-    return resolve_settings(get_config)
-
-
-@functools.cache  # once per program run, however many resources, hooks and look-ups use it
-def warn_if_api_key_in_plaintext() -> None:
-    """Warn on the stack when ``node:apiKey`` is set in stack config without ``--secret``.
-
-    Only the program can tell: the provider process receives the config already decrypted.
-    """
-    if get_config(API_KEY.config_key) and not is_config_secret(API_KEY.config_key):
-        pulumi.log.warn(
-            f"stack config '{API_KEY.config_key}' is stored in plaintext in the stack's settings "
-            f"file; make it a secret: {_EXAMPLES[API_KEY.config_key]}"
-        )
 
 
 def _no_config(_key: str) -> None:

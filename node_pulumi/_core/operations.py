@@ -12,8 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from ._client import NodeClient
-from ._errors import (
+from .._api.errors import (
     NodeApiError,
     NodeConfigError,
     NodeDecodeError,
@@ -22,9 +21,10 @@ from ._errors import (
     SnapshotNotFoundError,
     SnapshotUncertainError,
 )
-from ._inputs import DEFAULT_WAIT_TIMEOUT
-from ._settings import CLIENT_IP_ADDRESS
-from ._waiting import wait_until_active
+from .._api.transport import NodeClient
+from .inputs import DEFAULT_WAIT_TIMEOUT
+from .settings import CLIENT_IP_ADDRESS
+from .waiting import wait_until_active
 
 CANDIDATES_SHOWN = 5
 SCHEDULE_CYCLES = ("daily", "weekly", "monthly")

@@ -18,7 +18,7 @@ from xml.parsers.expat import ExpatError
 
 import xmltodict
 
-from ._errors import NodeApiError, NodeDecodeError
+from .errors import NodeApiError, NodeDecodeError
 
 INT_FIELDS = frozenset(
     {

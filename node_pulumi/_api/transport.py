@@ -43,9 +43,9 @@ from urllib3.exceptions import ProxyError as Urllib3ProxyError
 from urllib3.exceptions import SSLError as Urllib3SSLError
 from urllib3.util.retry import Retry
 
-from ._auth import checksum, new_random
-from ._decode import as_object, as_page, decode_envelope, unwrap
-from ._errors import NodeApiError, NodeConfigError, NodeDecodeError, NodeTransportError
+from .checksum import checksum, new_random
+from .decode import as_object, as_page, decode_envelope, unwrap
+from .errors import NodeApiError, NodeConfigError, NodeDecodeError, NodeTransportError
 
 REAL_ENDPOINT = "https://node.co.id/api/v1/"
 SANDBOX_ENDPOINT = "https://node.co.id/api-sandbox/v1/"

@@ -13,25 +13,25 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from .._client import NodeClient
-from .._errors import SnapshotFailedError, SnapshotTimeoutError, SnapshotWaitError
-from .._inputs import DEFAULT_WAIT_TIMEOUT, LOCAL_INPUTS, check_snapshot, snapshot_changes
-from .._operations import (
+from .._api.errors import SnapshotFailedError, SnapshotTimeoutError, SnapshotWaitError
+from .._api.transport import NodeClient
+from .._core.inputs import DEFAULT_WAIT_TIMEOUT, LOCAL_INPUTS, check_snapshot, snapshot_changes
+from .._core.operations import (
     delete_snapshot,
     read_snapshot,
     snapshot_outputs,
     start_snapshot,
 )
-from .._settings import Settings
-from .._waiting import await_active, poll_intervals
-from .engine import Call, InitFailed, WaitCancelled
-from .resource import Change, Checked, Read, Resource, changes
+from .._core.settings import Settings
+from .._core.waiting import await_active, poll_intervals
+from .call import Call, InitFailed, WaitCancelled
+from .handler import Change, Checked, Read, ResourceHandler, changes
 from .schema import SNAPSHOT
 
 IN_STATE = "it is in the stack's state, and the next `pulumi up` waits for it again"
 
 
-class SnapshotResource(Resource):
+class SnapshotHandler(ResourceHandler):
     """A manual snapshot: create takes one (and waits), read refreshes or imports, delete drops."""
 
     token = SNAPSHOT

@@ -1,12 +1,14 @@
-"""What every node_pulumi dynamic provider shares: credentials from `configure`, never pickled."""
+"""What every node_pulumi dynamic provider shares: credentials from `configure`, never pickled,
+and the core's check failures in the dynamic provider's terms."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pulumi.dynamic import ConfigureRequest, ResourceProvider
+from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, ResourceProvider
 
-from ._settings import ConfigLookup, Settings, resolve_settings
+from .._core.inputs import Failure
+from .._core.settings import ConfigLookup, Settings, resolve_settings
 
 
 class NodeProvider(ResourceProvider):
@@ -30,3 +32,8 @@ class NodeProvider(ResourceProvider):
     def settings(self) -> Settings:
         """Resolve the settings now: stack config, then environment, then defaults."""
         return resolve_settings(self._config)
+
+
+def check_result(inputs: dict[str, Any], failures: list[Failure]) -> CheckResult:
+    """The dynamic provider's answer to ``check``: the inputs and the core's failures."""
+    return CheckResult(inputs, [CheckFailure(f.property, f.reason) for f in failures])

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._inputs import check_list_filters
-from .._operations import list_snapshots
-from .engine import Call
-from .wire import to_camel
+from .._core.inputs import check_list_filters
+from .._core.operations import list_snapshots
+from .call import Call
+from .values import to_camel
 
 
 async def get_snapshots(

@@ -7,10 +7,10 @@ import json
 
 import pulumi
 
-from ._inputs import DEFAULT_WAIT_TIMEOUT
-from ._operations import take_snapshot
-from ._settings import program_settings
-from ._waiting import poll_intervals
+from .._core.inputs import DEFAULT_WAIT_TIMEOUT
+from .._core.operations import take_snapshot
+from .._core.waiting import poll_intervals
+from .._program import program_settings
 
 
 def snapshot_before_update(

@@ -7,9 +7,9 @@ from typing import Any
 
 import pulumi
 
-from ._inputs import check_list_filters
-from ._operations import list_snapshots, listing_ip_address
-from ._settings import program_settings
+from .._core.inputs import check_list_filters
+from .._core.operations import list_snapshots, listing_ip_address
+from .._program import program_settings, unknown_in_preview
 
 
 def get_snapshots(
@@ -46,19 +46,3 @@ def get_snapshots(
         return await asyncio.get_running_loop().run_in_executor(None, fetch)
 
     return pulumi.Output.from_input(in_thread())
-
-
-def unknown_in_preview(has_credentials: bool) -> pulumi.Output[Any] | None:
-    """In a preview without credentials (pull-request CI), warn and return an unknown result for
-    a look-up; otherwise None. Shared by both doors' ``get_snapshots``."""
-    if has_credentials or not pulumi.runtime.is_dry_run():
-        return None
-    pulumi.log.warn(
-        "get_snapshots: no node.co.id credentials in this preview, so its result is unknown "
-        "until `pulumi up`"
-    )
-    return pulumi.Output(set(), _resolved([]), _resolved(False))
-
-
-async def _resolved(value: Any) -> Any:
-    return value

@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._inputs import AGE_INPUTS, check_schedule, schedule_age, schedule_changes
-from .._operations import clear_schedule, set_schedule
-from .engine import Call
-from .resource import Change, Checked, Read, Resource, changes
+from .._core.inputs import AGE_INPUTS, check_schedule, schedule_age, schedule_changes
+from .._core.operations import clear_schedule, set_schedule
+from .call import Call
+from .handler import Change, Checked, Read, ResourceHandler, changes
 from .schema import SCHEDULE
 
 
-class ScheduleResource(Resource):
+class ScheduleHandler(ResourceHandler):
     """Create and update set the schedule; delete turns every cycle off."""
 
     token = SCHEDULE

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from typing import Any
 
-from ._client import NodeClient
-from ._errors import NodeError, SnapshotFailedError, SnapshotTimeoutError, SnapshotWaitError
+from .._api.errors import NodeError, SnapshotFailedError, SnapshotTimeoutError, SnapshotWaitError
+from .._api.transport import NodeClient
 
 POLL_INTERVAL, POLL_GROWTH, POLL_MAX_INTERVAL = 1.0, 0.25, 60.0
 

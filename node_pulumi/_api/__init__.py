@@ -1,0 +1,2 @@
+"""The node.co.id API client: one transport (`transport.NodeClient`), response decoding, the
+request checksum and the exception tree. No Pulumi import at all: usable from any Python code."""

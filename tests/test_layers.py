@@ -1,0 +1,76 @@
+"""The package's layers, read from its imports: the API client knows nothing of Pulumi, the core
+nothing of either door's protocol, and neither reaches up into the layers built on them."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).parents[1] / "node_pulumi"
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module ``path`` imports, relative imports resolved to absolute names."""
+    package = list(path.relative_to(PACKAGE.parent).parent.parts)  # __init__.py's too
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - (node.level - 1)]
+                module = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                module = node.module or ""
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _under(module: str, prefixes: tuple[str, ...]) -> bool:
+    return any(module == p or module.startswith(f"{p}.") for p in prefixes)
+
+
+def _violations(layer: str, refused: tuple[str, ...]) -> list[str]:
+    files = sorted((PACKAGE / layer).rglob("*.py"))
+    assert files, f"no modules under node_pulumi/{layer}"
+    return [
+        f"{path.relative_to(PACKAGE.parent)} imports {module}"
+        for path in files
+        for module in sorted(imported_modules(path))
+        if _under(module, refused)
+    ]
+
+
+DOORS = (
+    "node_pulumi._dynamic",
+    "node_pulumi._plugin",
+    "node_pulumi._program",
+    "node_pulumi.native",
+)
+
+
+@pytest.mark.parametrize(
+    ("layer", "refused"),
+    [
+        ("_api", ("pulumi", "grpc", "google", "node_pulumi._core", *DOORS)),
+        ("_core", ("pulumi.dynamic", "pulumi.runtime", "grpc", "google", *DOORS)),
+    ],
+)
+def test_a_layer_imports_nothing_from_the_layers_above_it(
+    layer: str, refused: tuple[str, ...]
+) -> None:
+    assert _violations(layer, refused) == []
+
+
+def test_the_doors_do_not_import_each_other() -> None:
+    assert _violations("_dynamic", ("node_pulumi._plugin", "node_pulumi.native")) == []
+    assert _violations("_plugin", ("node_pulumi._dynamic", "node_pulumi.native")) == []
+
+
+def test_the_check_sees_relative_imports() -> None:
+    """The check itself: a relative import into a refused layer is found."""
+    module = PACKAGE / "_core" / "settings.py"
+    assert "node_pulumi._api.transport.NodeClient" in imported_modules(module)
