@@ -1,4 +1,4 @@
-"""The API behind the sandbox's HTTP layer: authentication, the five functions, faults, the log.
+"""The API behind the sandbox's HTTP layer: parsing, authentication, envelopes, faults, the log.
 
 It checks what the real API is documented to check (user id, triple-SHA1 checksum, required
 parameters, documented lengths and values) and, unlike the documentation says of the real one,
@@ -10,44 +10,30 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
-import math
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
 from urllib.parse import parse_qsl, unquote
 
+from ._account import Account
 from ._faults import Fault, Faults
+from ._functions import FUNCTIONS
 from ._params import (
     DUPLICATE_RANDOM,
-    FUNCTIONS,
     INVALID_CHECKSUM,
     INVALID_PARAMETER,
     INVALID_USER,
-    NOT_FOUND,
     UNKNOWN_FUNCTION,
     ApiError,
-    choice,
-    integer,
-    ipv4,
-    known_server,
-    max_age,
-    optional,
     require,
 )
 from ._render import API_CONTENT_TYPE, render
-from ._store import Schedule, SnapshotRecord, Store, parse_time
+from ._store import Store, parse_time
 
 API_PREFIXES = ("/api/v1/", "/api-sandbox/v1/")
 
 _FORMATS = ("json", "xml")
-_CYCLES = ("daily", "weekly", "monthly")
-_SORT_KEYS: dict[str, tuple[str, bool]] = {
-    "snapshot_size_ascending": ("size", False),
-    "snapshot_size_descending": ("size", True),
-    "snapshot_add_time_ascending": ("time", False),
-    "snapshot_add_time_descending": ("time", True),
-}
 
 
 @dataclass(frozen=True)
@@ -117,13 +103,6 @@ class App:
         self._in_flight = 0
         self._calls: list[Call] = []
         self._errors: list[BaseException] = []
-        self._functions: dict[str, Callable[[Store, Mapping[str, str]], tuple[str, Any]]] = {
-            "create_snapshot": self._create_snapshot,
-            "get_snapshot_detail": self._get_snapshot_detail,
-            "delete_snapshot": self._delete_snapshot,
-            "get_snapshot_list": self._get_snapshot_list,
-            "set_server_snapshot_schedule": self._set_server_snapshot_schedule,
-        }
 
     @contextlib.contextmanager
     def in_flight(self) -> Iterator[None]:
@@ -211,7 +190,7 @@ class App:
             if requested_format not in _FORMATS:
                 raise ApiError(INVALID_PARAMETER, "Invalid parameter format: json or xml.")
             self._authenticate(store, params)
-            message, data = self._functions[function](store, params)
+            message, data = FUNCTIONS[function](Account(store, self.servers), params)
         except ApiError as error:
             return self._envelope(fmt, error.code, error.message)
         return self._envelope(fmt, "OK", message, data=data)
@@ -234,108 +213,6 @@ class App:
     ) -> Response:
         body = render(fmt, code, message, {} if data is None else data)
         return Response(status, body, API_CONTENT_TYPE, code)
-
-    # the five functions: each returns (message, data) or raises ApiError
-
-    def _create_snapshot(self, store: Store, params: Mapping[str, str]) -> tuple[str, Any]:
-        snapshot = store.create_snapshot(
-            known_server(require(params, "server_id", 50), self.servers)
-        )
-        data = {
-            "snapshot_id": snapshot.snapshot_id,
-            "server_id": snapshot.server_id,
-            "snapshot_status": "processing",  # as published, even when processing_seconds is 0
-        }
-        return "Snapshot creation has been strated.", data  # sic, the published message
-
-    def _get_snapshot_detail(self, store: Store, params: Mapping[str, str]) -> tuple[str, Any]:
-        """``client_ip_address`` is optional: the older published page does not have it."""
-        snapshot_id = require(params, "snapshot_id", 50)
-        ipv4(params, "client_ip_address", required=False)
-        snapshot = self._found(store.get_snapshot(snapshot_id))
-        return "Snapshot detail has been retrieved.", snapshot.detail(store.now())
-
-    def _delete_snapshot(self, store: Store, params: Mapping[str, str]) -> tuple[str, Any]:
-        """Mark the snapshot deleted; the row stays, so detail and list still show it.
-
-        Deleting an already deleted snapshot answers OK again (idempotent), so a client retrying
-        a delete whose answer was lost does not see a failure. A snapshot still processing can be
-        deleted too. Only an id that never existed is NOT_FOUND.
-        """
-        snapshot = self._found(store.mark_deleted(require(params, "snapshot_id", 50)))
-        data = {"snapshot_id": snapshot.snapshot_id, "snapshot_status": "deleted"}
-        return "Snapshot has been deleted.", data
-
-    def _get_snapshot_list(self, store: Store, params: Mapping[str, str]) -> tuple[str, Any]:
-        """One page of snapshots, filtered and sorted as documented.
-
-        Every sandbox snapshot is ``manual`` and owned by the caller, so ``ownership=shared``
-        and cycles other than manual find nothing. ``snapshot_status=all`` includes deleted ones.
-        A page past the end answers the last page; with no records, page 1 of 0 pages.
-        """
-        ipv4(params, "client_ip_address", required=True)
-        per_page = integer(params, "records_per_page", 10, 100, 20)
-        page = integer(params, "page", 1, 999_999_999, 1)
-        sort_key, descending = _SORT_KEYS[
-            choice(params, "sorted_by", tuple(_SORT_KEYS), "snapshot_add_time_descending")
-        ]
-        ownership = choice(params, "ownership", ("all", "owner", "shared"), "all")
-        status = choice(
-            params, "snapshot_status", ("all", "processing", "active", "deleted"), "active"
-        )
-        cycle = choice(
-            params, "snapshot_cycle", ("all", "manual", "daily", "weekly", "monthly"), "all"
-        )
-        server_id = optional(params, "server_id", 20)
-        if server_id is not None:
-            known_server(server_id, self.servers)
-
-        now = store.now()
-        matching = [
-            snapshot
-            for snapshot in store.snapshots()
-            if ownership != "shared"
-            and cycle in ("all", "manual")
-            and status in ("all", snapshot.status(now))
-            and server_id in (None, snapshot.server_id)
-        ]
-        records = [snapshot.detail(now) for snapshot in matching]
-        # Ties keep creation order (reversed when descending), so paging is stable.
-        order = sorted(
-            range(len(matching)),
-            key=lambda i: (
-                records[i]["snapshot_size"] if sort_key == "size" else matching[i].created_at,
-                matching[i].seq,
-            ),
-            reverse=descending,
-        )
-        records = [records[i] for i in order]
-        total_pages = math.ceil(len(records) / per_page)
-        page = max(1, min(page, total_pages))
-        data = {
-            "total_records": len(records),
-            "records_per_page": per_page,
-            "total_pages": total_pages,
-            "page": page,
-            "records": records[(page - 1) * per_page : page * per_page],
-        }
-        return "Snapshot list has been retrieved.", data
-
-    def _set_server_snapshot_schedule(
-        self, store: Store, params: Mapping[str, str]
-    ) -> tuple[str, Any]:
-        schedule = Schedule(
-            known_server(require(params, "server_id", 50), self.servers),
-            *(max_age(params, cycle) for cycle in _CYCLES),
-        )
-        store.set_schedule(schedule)
-        return "Server snapshot schedule has been set.", schedule.echo()
-
-    @staticmethod
-    def _found(snapshot: SnapshotRecord | None) -> SnapshotRecord:
-        if snapshot is None:
-            raise ApiError(NOT_FOUND, "Snapshot not found.")
-        return snapshot
 
     # faults
 

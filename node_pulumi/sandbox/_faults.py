@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from ._params import FUNCTIONS
+from ._functions import FUNCTIONS
 
 MAX_LATENCY = 60.0
 """Upper bound of a latency fault, so a forgotten fault cannot hang a test run."""

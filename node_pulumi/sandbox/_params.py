@@ -16,17 +16,6 @@ NOT_FOUND = "NOT_FOUND"
 SERVER_NOT_FOUND = "SERVER_NOT_FOUND"
 UNKNOWN_FUNCTION = "UNKNOWN_FUNCTION"
 
-FUNCTIONS = frozenset(
-    {
-        "create_snapshot",
-        "get_snapshot_detail",
-        "delete_snapshot",
-        "get_snapshot_list",
-        "set_server_snapshot_schedule",
-    }
-)
-"""The API functions the sandbox serves."""
-
 DEFAULT_SERVERS = ("1", "2", "3", "12", "42", "555", "777", "999", "2001", "12345", "67890")
 """The server ids a sandbox knows unless told otherwise (the demo's and the tests' servers)."""
 

@@ -1,0 +1,22 @@
+"""What an API function sees of the caller's account, and the shape every function has."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ._store import Store
+
+
+@dataclass(frozen=True)
+class Account:
+    """The authenticated caller's data and the server ids it owns."""
+
+    store: Store
+    servers: frozenset[str]
+
+
+Function = Callable[[Account, Mapping[str, str]], tuple[str, Any]]
+"""An API function: the caller's account and the request's parameters to the envelope's
+``(message, data)``; a failure raises `ApiError`."""
