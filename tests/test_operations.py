@@ -29,6 +29,7 @@ from node_pulumi._core.operations import (
 )
 from node_pulumi.sandbox import NOT_FOUND, SERVER_NOT_FOUND, Sandbox
 
+from .clock import StillClock
 from .conftest import API_KEY, USER_ID
 
 IP = "203.0.113.7"
@@ -223,7 +224,18 @@ def test_clear_schedule_raises_other_api_errors(client: NodeClient, sandbox: San
 # list_snapshots ----------------------------------------------------------------------------------
 
 
-def test_list_passes_the_filters_and_walks_every_page(client: NodeClient, sandbox: Sandbox) -> None:
+def test_list_passes_the_filters_and_walks_every_page(response_format: str) -> None:
+    """The sandbox's clock stands still: all 101 snapshots are still processing when listed."""
+    with (
+        Sandbox(USER_ID, API_KEY, processing_seconds=0.3, clock=StillClock()) as sandbox,
+        NodeClient(
+            USER_ID, API_KEY, endpoint=sandbox.url, response_format=response_format, backoff=0
+        ) as client,
+    ):
+        _list_every_page(client, sandbox)
+
+
+def _list_every_page(client: NodeClient, sandbox: Sandbox) -> None:
     ours = [client.create_snapshot("12345")["snapshot_id"] for _ in range(101)]
     client.create_snapshot("67890")
     sandbox.clear_calls()
