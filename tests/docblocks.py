@@ -8,6 +8,8 @@ in the built site):
 - ``<!-- doc-test: excerpt PATH -->``: each of its lines begins a line of the file PATH, in
   order (an excerpt of an example that CI compiles or runs);
 - ``<!-- doc-test: lifecycle NAME -->``: a lifecycle test runs it (``NAME`` names the test);
+- ``<!-- doc-test: signature OBJECT... -->``: a call's signature, the same as each Python
+  ``OBJECT``'s (parameter names, kinds and defaults);
 - ``<!-- doc-test: skip REASON -->``: only its syntax is checked, for the reason given.
 
 Unmarked blocks get the default check of their language (see tests/test_docs.py).
@@ -23,7 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 
 _FENCE = re.compile(r"^(?P<indent> *)(?P<fence>```+|~~~+)(?P<info>[^`]*)$")
-_MARK = re.compile(r"^<!-- doc-test: (?P<kind>run|excerpt|lifecycle|skip)\b ?(?P<arg>.*?) ?-->$")
+_MARK = re.compile(
+    r"^<!-- doc-test: (?P<kind>run|excerpt|lifecycle|signature|skip)\b ?(?P<arg>.*?) ?-->$"
+)
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,7 @@ class Block:
     line: int  # 1-based line of the opening fence
     lang: str
     code: str
-    mark: str | None  # run, excerpt, lifecycle, skip or None
+    mark: str | None  # run, excerpt, lifecycle, signature, skip or None
     arg: str
 
     @property
