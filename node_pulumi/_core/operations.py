@@ -1,8 +1,10 @@
 """What each API operation means, for both front doors (the dynamic providers and the plugin).
 
 The rules live here once: a create is sent once and a lost answer is looked up, never retried;
-a snapshot the API does not know or reports ``deleted`` is gone; deleting one that is gone, or
-clearing the schedule of a server the API no longer knows, counts as done.
+a snapshot the API says is gone (`gone.is_gone`: an answer naming the snapshot, never one about
+the caller's credentials) or reports ``deleted`` is gone; deleting one that is gone, or clearing
+the schedule of a server the API says is gone, counts as done. Every other error fails the
+operation, so that Pulumi keeps the resource in state.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from .._api.errors import (
     SnapshotUncertainError,
 )
 from .._api.transport import NodeClient
+from .gone import is_gone
 from .inputs import DEFAULT_WAIT_TIMEOUT
 from .settings import CLIENT_IP_ADDRESS
 from .waiting import wait_until_active
@@ -142,12 +145,12 @@ def _uncertain(
 def require_snapshot(
     client: NodeClient, snapshot_id: str, client_ip_address: str | None
 ) -> dict[str, Any]:
-    """The details of an existing snapshot; `SnapshotNotFoundError` when the API does not know
-    it or reports it ``deleted`` (the not-found rule; other errors pass through)."""
+    """The details of an existing snapshot; `SnapshotNotFoundError` when the API says it is gone
+    (`gone.is_gone`) or reports it ``deleted``; every other error passes through."""
     try:
         details = client.get_snapshot_detail(snapshot_id, client_ip_address)
     except NodeApiError as exc:
-        if not exc.is_not_found:
+        if not is_gone(exc):
             raise
         raise SnapshotNotFoundError(snapshot_id, str(exc)) from exc
     if details.get("snapshot_status") == "deleted":
@@ -166,11 +169,11 @@ def read_snapshot(
 
 
 def delete_snapshot(client: NodeClient, snapshot_id: str) -> None:
-    """Delete a snapshot; one that is already gone counts as deleted."""
+    """Delete a snapshot; one the API says is gone (`gone.is_gone`) counts as deleted."""
     try:
         client.delete_snapshot(snapshot_id)
     except NodeApiError as exc:
-        if not exc.is_not_found:
+        if not is_gone(exc):
             raise
 
 
@@ -198,11 +201,12 @@ def set_schedule(
 
 
 def clear_schedule(client: NodeClient, server_id: str) -> None:
-    """Turn every cycle of a server off; a server the API no longer knows has none left."""
+    """Turn every cycle of a server off; a server the API says is gone (`gone.is_gone`) has none
+    left."""
     try:
         set_schedule(client, server_id, {})
     except NodeApiError as exc:
-        if not exc.is_not_found:
+        if not is_gone(exc):
             raise
 
 
