@@ -5,6 +5,7 @@ answers any code and message: an answer about the caller never makes a snapshot 
 from __future__ import annotations
 
 import pytest
+import requests
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -237,3 +238,26 @@ def test_a_bare_not_found_fails_the_operations(
         delete_snapshot(client, snapshot_id)
     with pytest.raises(NodeApiError):
         clear_schedule(client, "12")
+
+
+def test_the_any_answer_fault_plays_an_answer_with_its_http_status_from_the_admin_api(
+    client: NodeClient, sandbox: Sandbox, snapshot_id: str
+) -> None:
+    fault = {
+        "function": "delete_snapshot",
+        "error": ["USER_NOT_FOUND", "User not found."],
+        "http_status": 404,
+    }
+    admin = f"http://127.0.0.1:{sandbox.port}/_sandbox/fault"
+    assert requests.post(admin, json=fault, timeout=10).status_code == 200
+    with pytest.raises(NodeApiError) as raised:
+        delete_snapshot(client, snapshot_id)
+    answer = raised.value
+    assert (answer.code, answer.message, answer.http_status) == (
+        "USER_NOT_FOUND",
+        "User not found.",
+        404,
+    )
+    assert answer.hint is not None
+    assert [c.http_status for c in sandbox.calls("delete_snapshot")] == [404]
+    assert sandbox.snapshots()[0]["snapshot_status"] != "deleted"

@@ -154,6 +154,35 @@ class SnapshotFailedError(SnapshotWaitError):
         )
 
 
+class SnapshotWaitCancelled(SnapshotWaitError):
+    """The engine cancelled the operation (its ``Cancel``) while it waited; the snapshot exists."""
+
+    def __init__(self, snapshot_id: str, status: str | None) -> None:
+        super().__init__(
+            snapshot_id,
+            status,
+            f"snapshot {snapshot_id} is still {status or 'not active'}: waiting was cancelled",
+        )
+
+
+class NodeCancelledError(NodeError):
+    """An operation that would start something arrived after the engine's ``Cancel``.
+
+    After Cancel (the first Ctrl-C, and the end of every run) the plugin starts nothing new: a
+    ``Create`` or ``Update`` then fails at once, before any API call. ``operation`` is the RPC,
+    ``resource`` the resource's URN.
+    """
+
+    def __init__(self, operation: str, resource: str) -> None:
+        self.operation = operation
+        self.resource = resource
+        name = resource.rsplit("::", 1)[-1] or resource
+        super().__init__(
+            f"{operation} of {name} not started: the engine cancelled this run (Ctrl-C), so "
+            "pulumi-resource-node starts nothing new; run `pulumi up` again"
+        )
+
+
 class SnapshotNotFoundError(NodeError):
     """``Snapshot.get`` (adoption) named a snapshot that does not exist or was deleted."""
 

@@ -121,23 +121,35 @@ class NodeClient:
         """Close the pooled connections."""
         self._session.close()
 
-    def call(self, function: str, **params: Any) -> Any:
-        """Call an API function with ``params`` (``None`` values are left out); return ``data``."""
+    def call(self, function: str, /, *, wait_at_most: float | None = None, **params: Any) -> Any:
+        """Call an API function with ``params`` (``None`` values are left out); return ``data``.
+
+        ``wait_at_most`` shortens the client's timeout for this call (a caller's deadline).
+        """
         form = {k: str(v) for k, v in params.items() if v is not None}
+        timeout = self.timeout if wait_at_most is None else min(self.timeout, wait_at_most)
         attempts = 1 if function in NOT_REPEATABLE else 1 + self.retries
         attempt = 1
         while True:
             try:
-                return self._call_once(function, form)
+                return self._call_once(function, form, timeout)
             except NodeTransportError as exc:
                 if attempt == attempts or not exc.may_have_reached_server:
                     raise
             time.sleep(self.backoff * 2 ** (attempt - 1))
             attempt += 1
 
-    def create_snapshot(self, server_id: str) -> dict[str, Any]:
-        """Start a manual snapshot of ``server_id``; ``data`` has ``snapshot_id`` and status."""
-        return self._object("create_snapshot", server_id=server_id)
+    def create_snapshot(self, server_id: str, *, timeout: float | None = None) -> dict[str, Any]:
+        """Start a manual snapshot of ``server_id``; ``data`` has ``snapshot_id`` and status.
+
+        ``timeout`` (seconds) waits for the answer no longer than that, when shorter than the
+        client's: a caller's deadline. An answer that does not come in time may still mean a
+        snapshot was started (`NodeTransportError.may_have_reached_server`).
+        """
+        return as_object(
+            self.call("create_snapshot", wait_at_most=timeout, server_id=server_id),
+            "create_snapshot",
+        )
 
     def get_snapshot_detail(
         self, snapshot_id: str, client_ip_address: str | None = None
@@ -176,7 +188,7 @@ class NodeClient:
     def _object(self, function: str, **params: Any) -> dict[str, Any]:
         return as_object(self.call(function, **params), function)
 
-    def _call_once(self, function: str, form: Mapping[str, str]) -> Any:
+    def _call_once(self, function: str, form: Mapping[str, str], timeout: float) -> Any:
         random = new_random()
         body = {
             **form,
@@ -187,7 +199,7 @@ class NodeClient:
         }
         try:
             response = self._session.post(
-                self.endpoint + function, data=body, timeout=self.timeout, allow_redirects=False
+                self.endpoint + function, data=body, timeout=timeout, allow_redirects=False
             )
         except requests.RequestException as exc:
             raise NodeTransportError(

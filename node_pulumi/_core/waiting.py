@@ -8,13 +8,23 @@ means; two drivers run it: `wait_until_active` blocks its thread (the dynamic pr
 from __future__ import annotations
 
 import asyncio
+import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import Executor
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from .._api.errors import NodeError, SnapshotFailedError, SnapshotTimeoutError, SnapshotWaitError
+from .._api.errors import (
+    NodeError,
+    SnapshotFailedError,
+    SnapshotTimeoutError,
+    SnapshotWaitCancelled,
+    SnapshotWaitError,
+)
 from .._api.transport import NodeClient
+
+T = TypeVar("T")
 
 POLL_INTERVAL, POLL_GROWTH, POLL_MAX_INTERVAL = 1.0, 0.25, 60.0
 
@@ -34,6 +44,31 @@ def poll_intervals(
         wait = min(max(first, waited * growth), largest)
         waited += wait
         yield wait
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When an operation must be over: ``at`` is a `time.monotonic` value, ``seconds`` the time
+    it stands for (what a timeout error shows)."""
+
+    at: float
+    seconds: float
+
+    @classmethod
+    def within(cls, seconds: float) -> Deadline:
+        """The deadline ``seconds`` from now."""
+        return cls(time.monotonic() + seconds, seconds)
+
+    @classmethod
+    def of(cls, *limits: float | None) -> Deadline | None:
+        """The deadline of the shortest of ``limits`` (seconds from now; None or 0 for no limit),
+        or None when there is none. Made *before* an operation starts, so it bounds all of it."""
+        finite = [limit for limit in limits if limit and limit > 0 and math.isfinite(limit)]
+        return cls.within(min(finite)) if finite else None
+
+    def remaining(self) -> float:
+        """Seconds left (negative once passed)."""
+        return self.at - time.monotonic()
 
 
 class WaitRule:
@@ -115,6 +150,28 @@ def wait_until_active(
         done = rule.answer(details)
         if done is not None:
             return done
+
+
+async def until_cancelled(
+    waiting: Awaitable[T], cancelled: asyncio.Event | None, snapshot_id: str, status: str | None
+) -> T:
+    """Await ``waiting`` unless ``cancelled`` is (or becomes) set first: then stop it at once and
+    raise `SnapshotWaitCancelled` (the snapshot exists). A wait that starts after the event was
+    set ends at once: this is how the plugin's ``Cancel`` ends every wait, then and later."""
+    task = asyncio.ensure_future(waiting)
+    if cancelled is None:
+        return await task
+    stop = asyncio.ensure_future(cancelled.wait())
+    try:
+        await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stop.cancel()
+        if not task.done():  # cancelled by the event, or the caller itself was cancelled
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    if not task.cancelled():
+        return task.result()
+    raise SnapshotWaitCancelled(snapshot_id, status)
 
 
 async def await_active(
