@@ -47,7 +47,12 @@ def plugin(sandbox: Sandbox) -> Iterator[provider_pb2_grpc.ResourceProviderStub]
         port = int(process.stdout.readline())
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             stub = provider_pb2_grpc.ResourceProviderStub(channel)
-            args = {"userId": USER_ID, "apiKey": API_KEY, "endpoint": sandbox.url}
+            args = {
+                "userId": USER_ID,
+                "apiKey": API_KEY,
+                "endpoint": sandbox.url,
+                "clientIpAddress": "203.0.113.7",
+            }
             stub.Configure(provider_pb2.ConfigureRequest(args=struct(args)))
             yield stub
     finally:

@@ -17,6 +17,19 @@ class NodeConfigError(NodeError):
     """A required setting is missing or a setting has an invalid value."""
 
 
+class NodeInputError(NodeError, ValueError):
+    """An argument fails its check, before any API call or credentials (a ``ValueError`` too).
+
+    ``function`` is what was called (``get_snapshots``); ``failures`` pairs each argument's name
+    with why it is refused.
+    """
+
+    def __init__(self, function: str, failures: list[tuple[str, str]]) -> None:
+        self.function = function
+        self.failures = failures
+        super().__init__(f"{function}: " + "; ".join(reason for _, reason in failures))
+
+
 class NodeApiError(NodeError):
     """The API answered with an envelope whose ``code`` is not ``OK``.
 

@@ -26,7 +26,7 @@ from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc, st
 from .._api.errors import NodeCancelledError, NodeError
 from .call import Call, EngineLog, InitFailed
 from .config import ProviderConfig, checked_config
-from .get_snapshots import get_snapshots
+from .get_snapshots import GET_SNAPSHOTS_ARGUMENTS, get_snapshots
 from .handler import ResourceHandler
 from .schedule_handler import ScheduleHandler
 from .schema import GET_SNAPSHOTS, schema_json
@@ -231,7 +231,12 @@ class NodeProviderServicer(provider_pb2_grpc.ResourceProviderServicer):
         result, failures = await get_snapshots(self._call(""), unmarshal(request.args))
         return provider_pb2.InvokeResponse(
             **{"return": await marshal_raw(result)},
-            failures=[provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures],
+            failures=[
+                provider_pb2.CheckFailure(
+                    property=to_camel(p), reason=camel_names(r, GET_SNAPSHOTS_ARGUMENTS)
+                )
+                for p, r in failures
+            ],
         )
 
     async def Cancel(self, request: Any, context: Context) -> Any:
