@@ -228,7 +228,9 @@ class NodeProviderServicer(provider_pb2_grpc.ResourceProviderServicer):
     async def Invoke(self, request: Any, context: Context) -> Any:
         if request.tok != GET_SNAPSHOTS:
             raise NodeError(f"pulumi-resource-node has no function {request.tok!r}")
-        result, failures = await get_snapshots(self._call(""), unmarshal(request.args))
+        result, failures = await get_snapshots(
+            self._call(""), unmarshal(request.args), preview=request.preview
+        )
         return provider_pb2.InvokeResponse(
             **{"return": await marshal_raw(result)},
             failures=[

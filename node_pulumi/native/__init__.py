@@ -216,6 +216,11 @@ def get_snapshots(
     during ``pulumi preview`` too; a preview without credentials (pull-request CI) gets an
     unknown result and a warning instead of an error, as with `node_pulumi.get_snapshots`. The
     arguments are checked first, as there (`NodeInputError`); a whole number is a server id.
+
+    That unknown result is decided here, in the program, before the plugin is invoked: the
+    engine does not let a provider function answer "unknown", so from YAML, TypeScript or Go,
+    which call the plugin's ``getSnapshots`` directly, such a preview fails with an error naming
+    ``node:userId`` / ``NODE_USER_ID`` (see `node_pulumi._plugin.get_snapshots`).
     """
     # A server id not known yet (an Output) is checked by the plugin once it is.
     known = None if isinstance(server_id, pulumi.Output) else server_id
