@@ -13,6 +13,7 @@ import asyncio
 import functools
 import itertools
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .._api.errors import (
@@ -105,26 +106,12 @@ def take_snapshot(
     counts from before the create and bounds it too. Returns what the API reported of the
     snapshot; every error raised after it exists names it.
     """
-    deadline = create_deadline(wait, timeout, time_limit)
-    created = start_snapshot(
-        client,
-        server_id,
-        client_ip_address=client_ip_address,
-        notify=notify,
-        waiting=wait,
-        deadline=deadline,
-    )
-    if not wait:
+    take = _Take(client, server_id, wait, create_deadline(wait, timeout, time_limit))
+    created = take.start(client_ip_address, notify)
+    if take.deadline is None:
         return created
-    assert deadline is not None  # waiting always has one
     details = wait_until_active(
-        client,
-        str(created["snapshot_id"]),
-        created.get("snapshot_status"),
-        deadline=deadline.at,
-        client_ip_address=client_ip_address,
-        intervals=intervals,
-        timeout=deadline.seconds,
+        client, *take.waited(created), client_ip_address=client_ip_address, intervals=intervals
     )
     return {**created, **details}
 
@@ -145,30 +132,41 @@ async def take_snapshot_async(
     """`take_snapshot` as a coroutine: the create runs on a worker thread, the wait sleeps on
     the event loop (holding no thread) and ends at once, with `SnapshotWaitCancelled`, when
     ``cancelled`` is set. ``notify`` is called from the worker thread."""
-    deadline = create_deadline(wait, timeout, time_limit)
-    created = await asyncio.to_thread(
-        start_snapshot,
-        client,
-        server_id,
-        client_ip_address=client_ip_address,
-        notify=notify,
-        waiting=wait,
-        deadline=deadline,
-    )
-    if not wait:
+    take = _Take(client, server_id, wait, create_deadline(wait, timeout, time_limit))
+    created = await asyncio.to_thread(take.start, client_ip_address, notify)
+    if take.deadline is None:
         return created
-    assert deadline is not None  # waiting always has one
+    snapshot_id, status, deadline = take.waited(created)
     details = await _await_active(
-        client,
-        str(created["snapshot_id"]),
-        created.get("snapshot_status"),
-        deadline,
-        client_ip_address=client_ip_address,
-        intervals=intervals,
-        on_status=on_status,
-        cancelled=cancelled,
+        client, snapshot_id, status, deadline, client_ip_address, intervals, on_status, cancelled
     )
     return {**created, **details}
+
+
+@dataclass(frozen=True)
+class _Take:
+    """One create, as both drivers run it: its deadline is made before anything is sent
+    (None when there is neither a wait nor a time limit)."""
+
+    client: NodeClient
+    server_id: str
+    wait: bool
+    deadline: Deadline | None
+
+    def start(self, client_ip_address: str | None, notify: Callable[[str], None]) -> dict[str, Any]:
+        return start_snapshot(
+            self.client,
+            self.server_id,
+            client_ip_address=client_ip_address,
+            notify=notify,
+            waiting=self.wait,
+            deadline=self.deadline,
+        )
+
+    def waited(self, created: Mapping[str, Any]) -> tuple[str, str | None, Deadline]:
+        """What the wait for the created snapshot needs: its id, its status, the deadline."""
+        assert self.deadline is not None  # only a wait or a time limit has one
+        return str(created["snapshot_id"]), created.get("snapshot_status"), self.deadline
 
 
 def snapshot_update(
@@ -196,15 +194,13 @@ def resume_wait(
 ) -> dict[str, Any]:
     """Wait (blocking this thread) for an existing snapshot that `snapshot_update` says to wait
     for, up to the new ``wait_timeout`` (or ``time_limit`` when shorter); its new outputs."""
-    deadline = _resume_deadline(news, time_limit)
     details = wait_until_active(
         client,
         snapshot_id,
         outputs.get("snapshot_status"),
-        deadline=deadline.at,
+        _resume_deadline(news, time_limit),
         client_ip_address=client_ip_address,
         intervals=intervals,
-        timeout=deadline.seconds,
     )
     return waited_outputs(outputs, news, details)
 
@@ -222,15 +218,10 @@ async def resume_wait_async(
     cancelled: asyncio.Event | None = None,
 ) -> dict[str, Any]:
     """`resume_wait` as a coroutine that ends at once when ``cancelled`` is set."""
+    deadline = _resume_deadline(news, time_limit)
+    status = outputs.get("snapshot_status")
     details = await _await_active(
-        client,
-        snapshot_id,
-        outputs.get("snapshot_status"),
-        _resume_deadline(news, time_limit),
-        client_ip_address=client_ip_address,
-        intervals=intervals,
-        on_status=on_status,
-        cancelled=cancelled,
+        client, snapshot_id, status, deadline, client_ip_address, intervals, on_status, cancelled
     )
     return waited_outputs(outputs, news, details)
 
@@ -255,22 +246,21 @@ async def _await_active(
     snapshot_id: str,
     status: str | None,
     deadline: Deadline,
-    *,
     client_ip_address: str | None,
     intervals: Iterator[float],
     on_status: SnapshotStatusCallback | None,
     cancelled: asyncio.Event | None,
 ) -> dict[str, Any]:
+    """`await_active` until the deadline, ended at once by ``cancelled``."""
     return await until_cancelled(
         await_active(
             client,
             snapshot_id,
             status,
-            deadline=deadline.at,
+            deadline,
             client_ip_address=client_ip_address,
             intervals=intervals,
             on_status=None if on_status is None else functools.partial(on_status, snapshot_id),
-            timeout=deadline.seconds,
         ),
         cancelled,
         snapshot_id,

@@ -74,9 +74,9 @@ class Deadline:
 class WaitRule:
     """The wait for one snapshot, without IO: when to poll, and what each status answer means.
 
-    ``status`` is the last status known (the create's answer); ``deadline`` is a
-    `time.monotonic` value; ``timeout`` is the seconds the deadline stands for, as the timeout
-    error shows them (default: the time left when the rule is made).
+    ``status`` is the last status known (the create's answer); ``deadline`` is a `Deadline`, or
+    a `time.monotonic` value; ``timeout`` is the seconds the deadline stands for, as the timeout
+    error shows them (default: a `Deadline`'s, or the time left when the rule is made).
     """
 
     def __init__(
@@ -84,10 +84,13 @@ class WaitRule:
         snapshot_id: str,
         status: str | None,
         *,
-        deadline: float,
+        deadline: Deadline | float,
         intervals: Iterator[float],
         timeout: float | None = None,
     ) -> None:
+        if isinstance(deadline, Deadline):
+            timeout = deadline.seconds if timeout is None else timeout
+            deadline = deadline.at
         self.snapshot_id = snapshot_id
         self.status = status
         self.deadline = deadline
@@ -126,8 +129,8 @@ def wait_until_active(
     client: NodeClient,
     snapshot_id: str,
     status: str | None,
+    deadline: Deadline | float,
     *,
-    deadline: float,
     client_ip_address: str | None,
     intervals: Iterator[float],
     on_status: StatusCallback | None = None,
@@ -178,8 +181,8 @@ async def await_active(
     client: NodeClient,
     snapshot_id: str,
     status: str | None,
+    deadline: Deadline | float,
     *,
-    deadline: float,
     client_ip_address: str | None,
     intervals: Iterator[float],
     on_status: StatusCallback | None = None,
