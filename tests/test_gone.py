@@ -9,13 +9,20 @@ import requests
 from hypothesis import given
 from hypothesis import strategies as st
 
-from node_pulumi import NodeApiError, NodeClient, NodeDecodeError, NodeTransportError
+from node_pulumi import (
+    NodeApiError,
+    NodeClient,
+    NodeDecodeError,
+    NodeTransportError,
+    SnapshotUncertainError,
+)
 from node_pulumi._core.gone import ADDRESSED, SERVER, SNAPSHOT, is_gone
 from node_pulumi._core.operations import (
     clear_schedule,
     delete_snapshot,
     read_snapshot,
     require_snapshot,
+    start_snapshot,
 )
 from node_pulumi.sandbox import NOT_FOUND, SERVER_NOT_FOUND, Sandbox
 
@@ -261,3 +268,21 @@ def test_the_any_answer_fault_plays_an_answer_with_its_http_status_from_the_admi
     assert answer.hint is not None
     assert [c.http_status for c in sandbox.calls("delete_snapshot")] == [404]
     assert sandbox.snapshots()[0]["snapshot_status"] != "deleted"
+
+
+def test_the_uncertain_create_look_up_never_reads_a_credentials_answer_as_no_snapshot(
+    client: NodeClient, sandbox: Sandbox
+) -> None:
+    """A lost create answer is looked up (get_snapshot_list). An answer about the caller there
+    says nothing about the snapshot: the error says the look-up failed, with the hint, never
+    that no snapshot was processing."""
+    sandbox.set_fault("create_snapshot", http_status=503, after=True, times=1)
+    sandbox.set_fault("get_snapshot_list", error=("USER_NOT_FOUND", "User not found."))
+    with pytest.raises(SnapshotUncertainError) as raised:
+        start_snapshot(client, "12", client_ip_address="203.0.113.7", notify=print)
+    message = str(raised.value)
+    assert raised.value.candidates == []
+    assert "looking it up failed" in message and "User not found." in message
+    assert "node:userId" in message
+    assert "none of its snapshots was processing" not in message
+    assert len(sandbox.snapshots()) == 1

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import pytest
 
+from node_pulumi import NodeClient
 from node_pulumi.sandbox import Sandbox
 
+from ..conftest import API_KEY, USER_ID
 from . import agree
 from .agree import Door, resources
 from .stack import Stack
@@ -69,3 +71,26 @@ def test_a_refresh_still_drops_a_snapshot_the_api_says_is_gone(
     sandbox.set_fault("get_snapshot_detail", error=("NOT_FOUND", "Snapshot not found."))
     stack.run("refresh", "--yes", "--skip-preview")
     assert resources(stack, door.snapshot_type) == []
+
+
+@pytest.mark.parametrize("answer", ANSWERS[:1], ids=["user-not-found"])
+def test_adopting_under_a_credentials_answer_fails_with_the_hint_not_as_missing(
+    door_stack: Stack, door: Door, sandbox: Sandbox, answer: tuple[str, str]
+) -> None:
+    """`Snapshot.get` (the plugin's Read, as `pulumi import` uses it): an answer about the
+    caller is not "this snapshot does not exist"."""
+    stack = door_stack
+    stack.config("test:snapshot", "false")
+    stack.up()
+    with NodeClient(USER_ID, API_KEY, endpoint=sandbox.url) as client:
+        snapshot_id = client.create_snapshot("12345")["snapshot_id"]
+    stack.config("test:adopt", snapshot_id)
+    sandbox.set_fault("get_snapshot_detail", error=answer)
+    output = stack.up(ok=False)
+    assert answer[1] in output and "node:userId" in output
+    assert "does not exist" not in output
+    assert resources(stack, door.snapshot_type) == []
+
+    sandbox.clear_faults()
+    stack.up()
+    assert stack.outputs()["adopted_status"] in {"processing", "active"}
