@@ -369,6 +369,7 @@ def test_on_a_terminal_a_wrong_answer_restores_nothing(
     terminal.type("1234")
     status, shown, out = terminal.finish()
     assert status == 6, shown
+    assert out == ""
     assert "not confirmed: server 12345 was not restored" in shown
     assert sandbox.calls("reinstall_server") == []
 
