@@ -5,17 +5,20 @@ output, no NODE_* variable anywhere, and nothing secret printed."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from node_pulumi.sandbox import Sandbox
 
 from ..clock import StillClock
 from ..conftest import API_KEY, USER_ID
+from .conftest import EXAMPLES
 from .stack import PASSPHRASE, Stack
 
 COMMAND = str(Path(sys.executable).parent / "node-pulumi")
@@ -97,3 +100,34 @@ def test_a_stack_that_cannot_be_decrypted_exits_2_without_a_secret(
     )
     assert API_KEY not in result.stderr + result.stdout
     assert sandbox.calls() == []
+
+
+def test_the_ci_recipes_restore_step_as_written(stack: Stack, sandbox: Sandbox) -> None:
+    """examples/ci/pulumi.yml's restore step, run by bash in the project as a runner would."""
+    workflow = yaml.safe_load((EXAMPLES / "ci" / "pulumi.yml").read_text())
+    (step,) = [s for s in workflow["jobs"]["restore"]["steps"] if "node-pulumi" in s.get("run", "")]
+    stack.up()
+    snapshot_id = stack.outputs()["snapshot_id"]
+    env = stack.env | {
+        "PATH": f"{Path(COMMAND).parent}{os.pathsep}{stack.env['PATH']}",
+        "STACK": workflow["env"]["STACK"].replace("prod", "dev"),
+        "SERVER_ID": "12345",
+        "SNAPSHOT_OUTPUT": workflow[True]["workflow_dispatch"]["inputs"]["snapshot_output"][
+            "default"
+        ],
+        "NODE_USER_ID": USER_ID,
+        "NODE_API_KEY": API_KEY,
+    }
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", step["run"]],
+        cwd=stack.root,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert [r["snapshot_id"] for r in sandbox.reinstalls("12345")] == [snapshot_id]
+    assert API_KEY not in result.stdout + result.stderr
