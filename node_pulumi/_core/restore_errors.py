@@ -84,8 +84,8 @@ class RestoreTimeoutError(RestoreWaitError):
         else:
             advice = (
                 f"the reinstall goes on at the API: follow it in {PANEL}; do not restore again "
-                "while it is 'reinstall' (that starts over); if it stays so much longer than "
-                "earlier restores took, ask node.co.id support"
+                "while it is 'reinstall' (the API may start over); if it stays so much longer "
+                "than earlier restores took, ask node.co.id support"
             )
         super().__init__(
             server_id,
