@@ -83,7 +83,7 @@ def restore_wait(runs: int, durations: list[float]) -> list[Row]:
                 f"{statistics.median(net) / seconds:.2f}",
                 f"<= {(seconds + gap) / seconds:.2f}",
                 f"wall / T, median of {runs}, the command less its start-up ({start:.2f} s, "
-                f"`node-pulumi --version`); bound (T + one poll interval, {gap:g} s) / T; "
+                f"`node-pulumi --version`); bound (T + one poll interval, {gap:.2f} s) / T; "
                 f"{polls:g} polls per restore; per run: function "
                 f"{_each(figures['function'], seconds)}; command with start-up "
                 f"{_each(figures['command'], seconds)}",
@@ -102,7 +102,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="short reinstalls only")
     args = parser.parse_args()
     runs = args.runs or (1 if args.quick else 3)
+    before = os.getloadavg()
     rows = restore_wait(runs, [2.0, 4.0] if args.quick else [4.0, 16.0])
+    loads = "; ".join("/".join(f"{a:.1f}" for a in la) for la in (before, os.getloadavg()))
+    print(f"{os.cpu_count()} cores; load average (1/5/15 min) before; after: {loads}")
     header: Row = ("measurement", "ratio / value", "target", "details")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(3)]
     for row in [header, *rows]:
