@@ -212,7 +212,7 @@ def restore_server(
     settings: Settings | None = None,
     client: NodeClient | None = None,
     cancel: threading.Event | None = None,
-    on_event: EventCallback = log_event,
+    on_event: EventCallback | None = None,
 ) -> RestoreResult:
     """Restore ``server_id`` from ``snapshot_id`` and return once the server is ``on`` again.
 
@@ -221,13 +221,14 @@ def restore_server(
     (as for the providers). A snapshot of another server needs ``allow_other_server=True``.
     Polls start ``poll_interval`` seconds apart and grow with the time waited (the providers'
     schedule); setting ``cancel`` stops the wait (not the reinstall). Events (a warning, the
-    start, each status) go to ``on_event``, by default the ``node_pulumi.restore`` logger.
+    start, each status) go to ``on_event``, by default (None) the ``node_pulumi.restore`` logger.
 
     Raises `RestoreRefusedError` (nothing changed), `RestoreUncertainError`,
     `RestoreTimeoutError`, `RestoreFailedError`, `RestoreWaitError`, `RestoreCancelledError`,
     or a client error (`NodeApiError` for refused credentials, `NodeConfigError`, ...).
     """
     resolved = settings or resolve_settings()
+    events = log_event if on_event is None else on_event
     own = client is None
     node = resolved.client() if client is None else client
     try:
@@ -237,7 +238,7 @@ def restore_server(
             snapshot_id,
             client_ip_address=resolved.client_ip_address,
             allow_other_server=allow_other_server,
-            on_event=on_event,
+            on_event=events,
         )
         return carry_out(
             node,
@@ -245,7 +246,7 @@ def restore_server(
             timeout=timeout,
             intervals=poll_intervals(first=poll_interval),
             cancel=cancel,
-            on_event=on_event,
+            on_event=events,
         )
     finally:
         if own:
