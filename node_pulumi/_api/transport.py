@@ -12,8 +12,10 @@ The retry rule, in one place:
 * A request that may have reached the server (read timeout, reset connection, HTTP 5xx or 429) is
   retried only for functions that are safe to repeat (every function except ``create_snapshot``),
   with a fresh ``random`` and checksum, since the API rejects a reused ``random``.
-* ``create_snapshot`` is never repeated once it may have been received: a second snapshot of the
-  server would be taken. Its error says so (``NodeTransportError.may_have_reached_server``).
+* ``create_snapshot`` and ``reinstall_server`` are never repeated once they may have been
+  received: a second snapshot of the server would be taken, or a second reinstall started (and
+  the server's downtime doubled). Their error says so
+  (``NodeTransportError.may_have_reached_server``).
 * An answer from the API (an envelope with ``code`` other than ``OK``) is never retried.
 
 The environment is honoured as by any ``requests`` user, for https endpoints: ``HTTPS_PROXY`` /
@@ -51,7 +53,7 @@ REAL_ENDPOINT = "https://node.co.id/api/v1/"
 SANDBOX_ENDPOINT = "https://node.co.id/api-sandbox/v1/"
 FORMATS = ("json", "xml")
 
-NOT_REPEATABLE = frozenset({"create_snapshot"})
+NOT_REPEATABLE = frozenset({"create_snapshot", "reinstall_server"})
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
@@ -184,6 +186,39 @@ class NodeClient:
     def set_server_snapshot_schedule(self, server_id: str, **settings: Any) -> dict[str, Any]:
         """Set the automatic snapshot cycles of a server (``daily_snapshot="yes"``, ...)."""
         return self._object("set_server_snapshot_schedule", server_id=server_id, **settings)
+
+    def get_server_detail(self, server_id: str) -> dict[str, Any]:
+        """Return one server's details, its status and snapshot schedule included.
+
+        The root password the API sends is dropped while decoding: it is in no returned value.
+        The daily schedule field arrives as published (``daiy_snapshots``) or spelled right;
+        either way it is returned as ``daily_snapshots``.
+        """
+        data = self._object("get_server_detail", server_id=server_id)
+        misspelled = data.pop("daiy_snapshots", None)
+        if data.get("daily_snapshots") is None and misspelled is not None:
+            data["daily_snapshots"] = misspelled
+        return data
+
+    def reinstall_server(
+        self,
+        server_id: str,
+        install_source: str,
+        *,
+        snapshot_id: str | None = None,
+        **params: Any,
+    ) -> dict[str, Any]:
+        """Start reinstalling ``server_id`` (from a snapshot: ``install_source="snapshot"`` and
+        its ``snapshot_id``); ``data`` has the server's statuses. Everything on the server is
+        replaced. Never repeated once it may have reached the API (see the module docstring).
+        """
+        return self._object(
+            "reinstall_server",
+            server_id=server_id,
+            install_source=install_source,
+            snapshot_id=snapshot_id,
+            **params,
+        )
 
     def _object(self, function: str, **params: Any) -> dict[str, Any]:
         return as_object(self.call(function, **params), function)

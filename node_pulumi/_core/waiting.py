@@ -1,8 +1,10 @@
 """Waiting for a snapshot to become ``active``: the poll schedule and the wait rule, written once.
 
-`WaitRule` decides (without IO) how long to sleep before each status poll and what each answer
-means; two drivers run it: `wait_until_active` blocks its thread (the dynamic provider, the hook),
-`await_active` sleeps as a coroutine, so many waits share one event loop and a few threads.
+`poll_intervals` and `next_poll` are the poll schedule and its deadline for every wait of the
+package (a restore's wait for its server too, in `restore`). `WaitRule` decides (without IO) how
+long to sleep before each snapshot status poll and what each answer means; two drivers run it:
+`wait_until_active` blocks its thread (the dynamic provider, the hook), `await_active` sleeps as
+a coroutine, so many waits share one event loop and a few threads.
 """
 
 from __future__ import annotations
@@ -71,6 +73,16 @@ class Deadline:
         return self.at - time.monotonic()
 
 
+def next_poll(deadline: float, intervals: Iterator[float]) -> float | None:
+    """Seconds to sleep before the next poll, never past ``deadline`` (a `time.monotonic`
+    value); None when the deadline has passed or the schedule has ended."""
+    remaining = deadline - time.monotonic()
+    interval = next(intervals, None)
+    if remaining <= 0 or interval is None:
+        return None
+    return min(interval, remaining)
+
+
 class WaitRule:
     """The wait for one snapshot, without IO: when to poll, and what each status answer means.
 
@@ -99,11 +111,10 @@ class WaitRule:
 
     def next_sleep(self) -> float:
         """Seconds to sleep before the next poll; raises the timeout error when none is left."""
-        remaining = self.deadline - time.monotonic()
-        interval = next(self._intervals, None)
-        if remaining <= 0 or interval is None:
+        sleep = next_poll(self.deadline, self._intervals)
+        if sleep is None:
             raise SnapshotTimeoutError(self.snapshot_id, self.status, self.timeout)
-        return min(interval, remaining)
+        return sleep
 
     def poll_failed(self, exc: NodeError) -> SnapshotWaitError:
         """The error to raise (from ``exc``) when a status call fails: the snapshot exists."""
