@@ -102,18 +102,22 @@ def test_the_deadline_counts_from_before_the_create_and_bounds_it(
     assert resources(stack, door.snapshot_type) == []
 
 
-def test_custom_timeouts_create_bounds_the_create_request_in_the_plugin(
+def test_custom_timeouts_create_bounds_the_create_request_where_the_engine_gives_it(
     door_stack: Stack, door: Door, sandbox: Sandbox
 ) -> None:
-    """`customTimeouts.create` reaches only the plugin (the engine never gives it to a dynamic
-    provider, which keeps to `waitTimeout`): there it bounds the whole create, the
-    create_snapshot request included, even without waiting."""
-    if door.name == "dynamic":
-        pytest.skip("the engine gives customTimeouts to provider plugins only")
+    """Where the doors cannot agree, and why: the engine gives `customTimeouts.create` to a
+    provider plugin, never to a dynamic provider. The plugin bounds the whole create with it, the
+    create_snapshot request included, even without waiting; the dynamic door keeps to its own
+    `wait_timeout` (no wait here, so only the client's timeout) and takes the late answer."""
     stack = door_stack
     stack.config("node:clientIpAddress", IP)
     stack.config("test:createTimeout", "1s")
     sandbox.set_fault("create_snapshot", latency=3.0, after=True, times=1)
+    if door.name == "dynamic":
+        stack.up()
+        (snapshot,) = sandbox.snapshots()
+        assert stack.outputs()["snapshot_id"] == snapshot["snapshot_id"]
+        return
     output = stack.up(ok=False)
     (snapshot,) = sandbox.snapshots()
     assert "no answer in time" in output
