@@ -13,6 +13,7 @@ __version__ = "0.1.0"  # the one place: packaging metadata and the plugin read i
 
 from ._api.errors import (
     NodeApiError,
+    NodeCancelledError,
     NodeConfigError,
     NodeDecodeError,
     NodeError,
@@ -22,6 +23,7 @@ from ._api.errors import (
     SnapshotNotFoundError,
     SnapshotTimeoutError,
     SnapshotUncertainError,
+    SnapshotWaitCancelled,
     SnapshotWaitError,
 )
 from ._api.transport import REAL_ENDPOINT, SANDBOX_ENDPOINT, NodeClient
@@ -47,6 +49,7 @@ __all__ = [
     "REAL_ENDPOINT",
     "SANDBOX_ENDPOINT",
     "NodeApiError",
+    "NodeCancelledError",
     "NodeClient",
     "NodeConfigError",
     "NodeDecodeError",
@@ -72,6 +75,7 @@ __all__ = [
     "SnapshotScheduleProvider",
     "SnapshotTimeoutError",
     "SnapshotUncertainError",
+    "SnapshotWaitCancelled",
     "SnapshotWaitError",
     "get_snapshots",
     "latest_snapshot",
