@@ -1,9 +1,12 @@
 """Lifecycle fixtures: the real Pulumi CLI, a local file backend and the sandbox on loopback.
 
-The CLI is taken from ``NODE_PULUMI_CLI_DIR`` (set by ``.ci/run`` from ``tools/pulumi-cli.sh``)
-or from ``PATH``; Pulumi YAML's language host from beside that CLI or from ``PATH`` (``.ci/run``
-builds it with ``tools/pulumi-yaml.sh``). Without them these tests skip, except when
-``NODE_PULUMI_REQUIRE_CLI=1`` (CI), where they fail.
+The CLI is taken from ``NODE_PULUMI_CLI_DIR`` (set by ``.ci/run`` from ``tools/pulumi-cli.sh``,
+which puts Pulumi's Python, Node.js and Go hosts beside it) or from ``PATH``; Pulumi YAML's
+language host from beside that CLI or from ``PATH`` (``.ci/run`` builds it with
+``tools/pulumi-yaml.sh``); TypeScript needs Node.js with npm, Go needs Go
+(test_sdk_examples.py). Without them these tests skip, except when ``NODE_PULUMI_REQUIRE_CLI=1``
+(CI), where they fail. Every stack gets a PATH without `pulumi-resource-node`
+(stack.engine_path): a stack that uses the plugin installs it into its own plugin cache.
 """
 
 from __future__ import annotations
