@@ -3,8 +3,10 @@
 - tools/lib.sh's `cached_go_build`: concurrent callers build once, an unchanged build is reused
   as it is, a change of inputs rebuilds into a new file renamed into place, and a failed build
   leaves the last good program and fails;
-- tools/pulumi-cli.sh on a machine with neither an installed Pulumi nor ../shared/pulumi-hosts:
-  it says what to install and fails, before building anything.
+- tools/pulumi-cli.sh: an installed `pulumi` with Pulumi's hosts beside it is used as it is;
+  one without them is passed over, saying which are missing; on a machine with neither an
+  installed Pulumi nor ../shared/pulumi-hosts it says what to install and fails, before building
+  anything.
 """
 
 from __future__ import annotations
@@ -85,20 +87,61 @@ def test_cached_go_build_builds_once_reuses_and_rebuilds_on_new_inputs(tmp_path:
     assert sorted(p.name for p in out.iterdir()) == [".lock", "says"], "no temporary file left"
 
 
-def test_pulumi_cli_says_what_to_install_when_there_is_neither_pulumi_nor_shared(
-    tmp_path: Path,
-) -> None:
-    checkout = tmp_path / "project"  # no ../shared beside it
-    shutil.copytree(TOOLS, checkout / "tools")
-    cache = tmp_path / "cache"
-    result = subprocess.run(
+HOSTS = (
+    "pulumi-language-python",
+    "pulumi-language-python-exec",
+    "pulumi-resource-pulumi-python",
+    "pulumi-language-nodejs",
+    "pulumi-language-go",
+)
+
+
+def pulumi_cli(tmp_path: Path, path: str) -> subprocess.CompletedProcess[str]:
+    """tools/pulumi-cli.sh of a checkout with no ../shared beside it, with PATH ``path``."""
+    checkout = tmp_path / "project"
+    if not checkout.exists():
+        shutil.copytree(TOOLS, checkout / "tools")
+    return subprocess.run(
         ["bash", str(checkout / "tools" / "pulumi-cli.sh")],
         capture_output=True,
         text=True,
-        env={"PATH": BARE_PATH, "HOME": str(tmp_path), "NODE_PULUMI_CACHE": str(cache)},
+        env={"PATH": path, "HOME": str(tmp_path), "NODE_PULUMI_CACHE": str(tmp_path / "cache")},
         timeout=60,
         check=False,
     )
+
+
+def installed_pulumi(directory: Path, *commands: str) -> Path:
+    """Stand-ins for an installed Pulumi: each command exits 0."""
+    directory.mkdir(parents=True)
+    for name in commands:
+        (directory / name).write_text("#!/bin/sh\nexit 0\n")
+        (directory / name).chmod(0o755)
+    return directory
+
+
+def test_pulumi_cli_uses_an_installed_pulumi_with_its_hosts_as_it_is(tmp_path: Path) -> None:
+    installed = installed_pulumi(tmp_path / "pulumi" / "bin", "pulumi", *HOSTS)
+    result = pulumi_cli(tmp_path, f"{installed}:{BARE_PATH}")
+    assert (result.returncode, result.stdout) == (0, f"{installed}\n"), result
+    assert list((tmp_path / "cache").iterdir()) == [], "nothing built"
+
+
+def test_pulumi_cli_passes_over_a_pulumi_without_its_hosts(tmp_path: Path) -> None:
+    installed = installed_pulumi(tmp_path / "pulumi" / "bin", "pulumi", *HOSTS[:3])
+    result = pulumi_cli(tmp_path, f"{installed}:{BARE_PATH}")
+    assert result.returncode == 1, result
+    assert (
+        f"not using {installed}/pulumi: pulumi-language-nodejs pulumi-language-go neither "
+        "beside it nor on PATH" in result.stderr
+    )
+
+
+def test_pulumi_cli_says_what_to_install_when_there_is_neither_pulumi_nor_shared(
+    tmp_path: Path,
+) -> None:
+    cache = tmp_path / "cache"
+    result = pulumi_cli(tmp_path, BARE_PATH)
     assert result.returncode == 1, result
     assert result.stdout == ""
     assert "curl -fsSL https://get.pulumi.com | sh" in result.stderr
