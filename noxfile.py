@@ -17,6 +17,8 @@ PYTHONS = ["3.10", "3.11", "3.12", "3.13"]  # as the classifiers in pyproject.to
 
 nox.options.sessions = ["unit"]
 nox.options.reuse_venv = "yes"
+# uv (from the dev extra) makes and fills the virtualenvs several times faster than virtualenv.
+nox.options.default_venv_backend = "uv|virtualenv"
 
 
 @nox.session(python=PYTHONS)
