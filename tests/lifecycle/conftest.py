@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,10 +18,9 @@ import pytest
 from node_pulumi.sandbox import Sandbox
 
 from ..conftest import API_KEY, USER_ID
+from .door import DOORS, DYNAMIC, PLUGIN, Door, with_plugin
 from .stack import Stack, new_stack
 
-PROGRAM = Path(__file__).parent / "program" / "__main__.py"
-NATIVE = Path(__file__).parent / "native"
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
 
@@ -68,7 +66,9 @@ def yaml_host(cli_dir: Path) -> Path:
 
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(USER_ID, API_KEY, processing_seconds=0.2) as server:
+    """A sandbox whose snapshots answer `processing` to their create and are `active` from then
+    on: whatever the machine's speed, a wait ends at its first status poll."""
+    with Sandbox(USER_ID, API_KEY, processing_seconds=0) as server:
         yield server
 
 
@@ -85,23 +85,43 @@ def make_stack(cli_dir: Path, tmp_path: Path) -> Callable[[Path, str], Stack]:
     return make
 
 
+@pytest.fixture(params=sorted(DOORS))
+def door(request: pytest.FixtureRequest) -> Door:
+    """Each front door in turn: a test taking this fixture runs once per door (door.py)."""
+    return DOORS[request.param]
+
+
+@pytest.fixture
+def bare_door_stack(door: Door, make_stack: Callable[[Path, str], Stack]) -> Stack:
+    """A new stack of the door's one-Snapshot program, with no node.co.id settings at all."""
+    return door.new_stack(make_stack(door.program, f"{door}"))
+
+
+@pytest.fixture
+def door_stack(bare_door_stack: Stack, sandbox: Sandbox) -> Stack:
+    """A stack of the door's one-Snapshot program configured for the sandbox."""
+    return configure_for(bare_door_stack, sandbox)
+
+
 @pytest.fixture
 def bare_stack(make_stack: Callable[[Path, str], Stack]) -> Stack:
-    """A new stack of the test program with no node.co.id settings at all."""
-    return make_stack(PROGRAM.parent, "lifecycle")
+    """A new stack of the dynamic door's test program with no node.co.id settings at all."""
+    return make_stack(DYNAMIC.program, "lifecycle")
 
 
-def configure_for(stack: Stack, sandbox: Sandbox) -> Stack:
-    """Point a stack at the sandbox, with the API key as a secret."""
-    stack.config("node:userId", USER_ID)
-    stack.config("node:apiKey", API_KEY, secret=True)
-    stack.config("node:endpoint", sandbox.url)
+def configure_for(stack: Stack, sandbox: Sandbox | str, **settings: str) -> Stack:
+    """Point a stack at the sandbox (or an endpoint), with the API key as a secret, and set
+    ``settings`` (more config keys) too, in one CLI run."""
+    endpoint = sandbox if isinstance(sandbox, str) else sandbox.url
+    plain = {"node:userId": USER_ID, "node:endpoint": endpoint, **settings}
+    args = [f"--plaintext={key}={value}" for key, value in plain.items()]
+    stack.run("config", "set-all", *args, f"--secret=node:apiKey={API_KEY}")
     return stack
 
 
 @pytest.fixture
 def stack(bare_stack: Stack, sandbox: Sandbox) -> Stack:
-    """A stack of the test program configured for the sandbox."""
+    """A stack of the dynamic door's test program configured for the sandbox."""
     return configure_for(bare_stack, sandbox)
 
 
@@ -111,11 +131,7 @@ def bare_native_stack(make_stack: Callable[[Path, str], Stack]) -> Stack:
 
     The engine finds `pulumi-resource-node` on PATH: the console script beside this Python.
     """
-    plugin_dir = Path(sys.executable).parent
-    assert (plugin_dir / "pulumi-resource-node").exists(), "pip install -e . makes the command"
-    stack = make_stack(NATIVE, "plugin")
-    stack.env["PATH"] = f"{plugin_dir}{os.pathsep}{stack.env['PATH']}"
-    return stack
+    return PLUGIN.new_stack(make_stack(PLUGIN.program, "plugin"))
 
 
 @pytest.fixture
@@ -131,10 +147,8 @@ def bare_yaml_stack(yaml_host: Path, cli_dir: Path, tmp_path: Path) -> Stack:
     The engine runs pulumi-language-yaml for the program, and finds `pulumi-resource-node` on
     PATH (the console script beside this Python), whose schema the YAML host reads.
     """
-    plugin_dir = Path(sys.executable).parent
-    assert (plugin_dir / "pulumi-resource-node").exists(), "pip install -e . makes the command"
     stack = new_stack(cli_dir, tmp_path / "yaml", EXAMPLES / "yaml", "yaml", yaml=True)
-    stack.env["PATH"] = os.pathsep.join([str(plugin_dir), stack.env["PATH"], str(yaml_host.parent)])
+    with_plugin(stack).env["PATH"] += f"{os.pathsep}{yaml_host.parent}"
     return stack
 
 
