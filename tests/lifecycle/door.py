@@ -15,7 +15,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from .stack import NATIVE_SNAPSHOT_TYPE, SNAPSHOT_TYPE, Stack
 
@@ -79,7 +79,7 @@ class Door:
         first, *rest = name.split("_")
         return first + "".join(part.title() for part in rest)
 
-    def snapshots(self, stack: Stack) -> list[dict[str, object]]:
+    def snapshots(self, stack: Stack) -> list[dict[str, Any]]:
         """This door's Snapshot resources in ``stack``'s state."""
         return stack.snapshots(self.snapshot_type)
 

@@ -221,11 +221,12 @@ def test_a_create_answer_lost_after_the_api_acted_names_the_snapshot_and_the_rer
     assert functions(sandbox) == ["create_snapshot"]
 
     stack.config("node:clientIpAddress", CLIENT_IP)
-    for fault, says in [
+    lost_answers: list[tuple[dict[str, Any], str]] = [
         ({"http_status": 503}, "HTTP 503"),
         ({"body": b"<html>proxy error</html>"}, "undecodable response"),
         ({"latency": SLOW}, "no answer in time"),
-    ]:
+    ]
+    for fault, says in lost_answers:
         message, lost = lost_create(after=True, **fault)
         assert says in message and f"{MAY_HAVE_STARTED} 12345" in message, (fault, message)
         assert named_ids(message, sandbox.snapshots()) == {lost}, (fault, message)

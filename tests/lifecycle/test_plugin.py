@@ -8,6 +8,7 @@ What both doors do is tested once for both, in test_lifecycle.py and test_faults
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from node_pulumi.sandbox import Sandbox
 
@@ -17,7 +18,7 @@ from .stack import NATIVE_SNAPSHOT_TYPE, Stack
 from .test_engine_values import PLAINTEXT_WARNING, warnings
 
 
-def live(sandbox: Sandbox) -> list[dict[str, object]]:
+def live(sandbox: Sandbox) -> list[dict[str, Any]]:
     return [s for s in sandbox.snapshots() if s["snapshot_status"] != "deleted"]
 
 
@@ -25,7 +26,7 @@ def functions(sandbox: Sandbox) -> list[str]:
     return [c.function for c in sandbox.calls()]
 
 
-def snapshots(stack: Stack) -> list[dict[str, object]]:
+def snapshots(stack: Stack) -> list[dict[str, Any]]:
     return stack.snapshots(NATIVE_SNAPSHOT_TYPE)
 
 
