@@ -17,6 +17,7 @@ import pytest
 
 from node_pulumi.sandbox import Sandbox
 
+from ..clock import StillClock
 from ..conftest import API_KEY, USER_ID
 from .door import DOORS, DYNAMIC, PLUGIN, Door, with_plugin
 from .stack import Stack, new_stack
@@ -67,8 +68,9 @@ def yaml_host(cli_dir: Path) -> Path:
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
     """A sandbox whose snapshots answer `processing` to their create and are `active` from then
-    on: whatever the machine's speed, a wait ends at its first status poll."""
-    with Sandbox(USER_ID, API_KEY, processing_seconds=0) as server:
+    on, by a clock that stands still: whatever the machine's speed, a wait ends at its first
+    status poll."""
+    with Sandbox(USER_ID, API_KEY, processing_seconds=0, clock=StillClock()) as server:
         yield server
 
 

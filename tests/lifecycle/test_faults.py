@@ -56,6 +56,7 @@ SLOW = 6.0
 """Seconds a slow answer takes: well past TIMEOUT, so the client has given up (and looked the
 snapshot up) long before."""
 PROCESSING = 600.0
+DAY = 86400  # seconds
 """The held sandbox's processing time; its clock moves only when a test moves it."""
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -469,7 +470,9 @@ def test_replace_under_faults_deletes_the_old_snapshot_once_it_can(
 class SandboxProcess:
     """The sandbox as a separate process on a fixed port and SQLite file, so it can be killed.
 
-    It knows the `many` program's servers (srv-00, srv-01, ...) instead of the default ones.
+    It knows the `many` programs' servers (srv-00, srv-01, ...) instead of the default ones.
+    Its snapshots stay `processing` for a day of its real clock (a process takes no test
+    clock): longer than any test, however slow the machine.
     """
 
     def __init__(self, port: int, db: Path, log: Path) -> None:
@@ -490,7 +493,7 @@ class SandboxProcess:
                 [
                     *(sys.executable, "-m", "node_pulumi.sandbox"),
                     *("--port", str(self.port), "--user-id", USER_ID, "--api-key", API_KEY),
-                    *("--db", str(self.db), "--processing-seconds", "600"),
+                    *("--db", str(self.db), "--processing-seconds", str(DAY)),
                     *("--servers", ",".join(f"srv-{i:02d}" for i in range(COUNT))),
                 ],
                 stdout=subprocess.PIPE,
