@@ -9,6 +9,7 @@ dynamic door's Ctrl-C).
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
 from typing import Any
@@ -22,6 +23,7 @@ from .stack import Stack
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # marks a secret in Pulumi's state
 NO_CREDENTIALS = "get_snapshots: no node.co.id credentials in this preview"
+PLAINTEXT_WARNING = "stack config 'node:apiKey' is stored in plaintext"
 
 
 def live(sandbox: Sandbox) -> list[dict[str, Any]]:
@@ -30,6 +32,22 @@ def live(sandbox: Sandbox) -> list[dict[str, Any]]:
 
 def functions(sandbox: Sandbox) -> list[str]:
     return [c.function for c in sandbox.calls()]
+
+
+def warnings(output: str) -> list[str]:
+    """The warnings of `preview --json` (one document) or `up --json` (a JSON engine event per
+    line); what is not JSON around them (the plugin's PATH warning, on stderr) is skipped."""
+    events = []
+    for line in output.splitlines():
+        with contextlib.suppress(ValueError):
+            event = json.loads(line)
+            if isinstance(event, dict) and "sequence" in event:
+                events.append(event)
+    if events:
+        diagnostics = [e["diagnosticEvent"] for e in events if "diagnosticEvent" in e]
+    else:
+        diagnostics = plan(output).get("diagnostics") or []
+    return [d["message"] for d in diagnostics if d["severity"] == "warning"]
 
 
 def plan(output: str) -> dict[str, Any]:
@@ -270,6 +288,7 @@ def test_secret_key_from_config_stays_out_of_state_and_output(
     door: Door, door_stack: Stack, sandbox: Sandbox
 ) -> None:
     up = door_stack.up()
+    assert PLAINTEXT_WARNING not in up
     refresh = door_stack.run("refresh", "--yes")
     _assert_key_absent(door, door_stack, up, refresh)
     assert API_KEY not in door_stack.run("destroy", "--yes")
@@ -298,3 +317,42 @@ def test_a_missing_key_names_the_settings_and_one_from_the_environment_stays_out
         assert API_KEY not in text
     for path in (p for p in stack.backend.rglob("*") if p.is_file()):
         assert API_KEY.encode() not in path.read_bytes(), path
+
+
+def test_a_plaintext_key_is_warned_about_once_per_run_and_kept_out_of_state(
+    door: Door, bare_door_stack: Stack, sandbox: Sandbox
+) -> None:
+    """A key set without --secret stays in plaintext in the stack's settings file: the program
+    says so once per run (here a Snapshot and a SnapshotSchedule: one warning, not two), without
+    the key; the key reaches no output and none of the door's resources; through the plugin, no
+    state at all."""
+    stack = bare_door_stack
+    settings = {
+        "node:userId": USER_ID,
+        "node:apiKey": API_KEY,  # no --secret
+        "node:endpoint": sandbox.url,
+        "test:dailyMaxAge": "7",
+    }
+    stack.run("config", "set-all", *(f"--plaintext={k}={v}" for k, v in settings.items()))
+    for output in (
+        stack.run("preview", "--json"),
+        stack.run("up", "--yes", "--skip-preview", "--json"),
+    ):
+        (warning,) = [w for w in warnings(output) if "node:apiKey" in w]
+        assert PLAINTEXT_WARNING in warning
+        assert "pulumi config set --secret node:apiKey" in warning
+        assert API_KEY not in warning
+    refresh = stack.run("refresh", "--yes")
+    assert len(live(sandbox)) == 1 and len(sandbox.schedules()) == 1
+    assert API_KEY not in refresh
+    resources = stack.export()["deployment"]["resources"]
+    ours = [
+        r for r in resources if r["type"].rsplit(":", 1)[-1] in ("Snapshot", "SnapshotSchedule")
+    ]
+    assert len(ours) >= 2 and API_KEY not in json.dumps(ours)
+    if door.name == "plugin":  # CheckConfig stores the provider's key as a secret
+        state = [p for p in stack.backend.rglob("*.json") if "stacks" in p.parts]
+        assert state and all(API_KEY.encode() not in p.read_bytes() for p in state)
+    # The dynamic door cannot: the engine records the whole stack config, as it is, as the
+    # inputs of Pulumi's own default `pulumi:providers:pulumi-python` provider. Only --secret
+    # keeps the key out of that state (test_secret_key_from_config_stays_out_of_state_and_output).

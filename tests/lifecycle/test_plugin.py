@@ -15,7 +15,6 @@ from node_pulumi.sandbox import Sandbox
 from ..conftest import API_KEY, USER_ID
 from .conftest import configure_for
 from .stack import NATIVE_SNAPSHOT_TYPE, Stack
-from .test_engine_values import PLAINTEXT_WARNING, warnings
 
 
 def live(sandbox: Sandbox) -> list[dict[str, Any]]:
@@ -92,28 +91,6 @@ def _assert_key_absent(stack: Stack, *outputs: str) -> None:
     assert state_files
     for path in state_files:
         assert API_KEY.encode() not in path.read_bytes(), path
-
-
-def test_plaintext_key_in_config_is_still_stored_encrypted(
-    bare_native_stack: Stack, sandbox: Sandbox
-) -> None:
-    stack = bare_native_stack
-    stack.run(  # the key without --secret
-        "config",
-        "set-all",
-        *(f"--plaintext={k}={v}" for k, v in (("node:userId", USER_ID), ("node:apiKey", API_KEY))),
-        f"--plaintext=node:endpoint={sandbox.url}",
-    )
-    # The stack's settings file still holds it in plaintext: the program says so, once.
-    (warning,) = [w for w in warnings(stack.run("preview", "--json")) if PLAINTEXT_WARNING in w]
-    assert "pulumi config set --secret node:apiKey" in warning
-    up = stack.up()
-    refresh = stack.run("refresh", "--yes")
-    assert len(live(sandbox)) == 1
-    for text in (up, refresh, json.dumps(stack.export())):
-        assert API_KEY not in text
-    state = [p for p in stack.backend.rglob("*.json") if "stacks" in p.parts]
-    assert state and all(API_KEY.encode() not in p.read_bytes() for p in state)
 
 
 def test_explicit_provider_uses_its_own_credentials(
