@@ -4,6 +4,10 @@ The CLI is taken from ``NODE_PULUMI_CLI_DIR`` (set by ``.ci/run`` from ``tools/p
 or from ``PATH``; Pulumi YAML's language host from beside that CLI or from ``PATH`` (``.ci/run``
 builds it with ``tools/pulumi-yaml.sh``). Without them these tests skip, except when
 ``NODE_PULUMI_REQUIRE_CLI=1`` (CI), where they fail.
+
+A test taking the `door` fixture (or `door_stack`, `bare_door_stack`) runs once per front door:
+the dynamic resources and the plugin (door.py). `stack` and `native_stack` are for what only
+one door has.
 """
 
 from __future__ import annotations
