@@ -21,6 +21,7 @@ from pathlib import Path
 
 import requests
 from engine import engine_scale, start_up, waiting
+from restore import restore_wait
 from stacks import API_KEY, ROOT, SNAPSHOT_TYPE, USER_ID, Row, bench_stack, timed
 
 from node_pulumi import NodeClient
@@ -139,6 +140,7 @@ def main() -> None:
         rows += engine_scale(cli, args.runs, [large], large, 0.0, work)
         waits = [8, 16] if quick else [20, 100]
         rows += waiting(cli, args.runs, waits, waits[0], 1.0 if quick else 3.0, work)
+        rows += restore_wait(args.runs, [2.0, 4.0] if quick else [4.0, 16.0])
         rows += start_up(cli, args.runs, work)
         rows += state_size(cli, work)
     load_after = os.getloadavg()

@@ -1,10 +1,11 @@
 """The GitHub Actions recipes in examples/ci/: what each promises a user who copies it.
 
 Every recipe there is checked, read from its YAML: a preview on pull requests that no node.co.id
-credential can reach, an `up` only on pushes to main with both credentials, one `up` at a time,
-and every `pulumi` command non-interactive and after what it needs (the CLI, the program's
-dependencies or the plugin). The jobs' `if:` conditions are evaluated for the events that
-matter rather than compared with a text. What actionlint checks (`.ci/run`: syntax,
+credential can reach, an `up` only on pushes to main with both credentials, a restore only when
+started by hand on main, never two jobs changing the stack at once, and every command
+non-interactive and after what it needs (the CLI, the program's dependencies or the plugin),
+with no workflow input spliced into a script. The jobs' `if:` conditions are evaluated for the
+events that matter rather than compared with a text. What actionlint checks (`.ci/run`: syntax,
 expressions, action inputs, shellcheck on `run:` scripts) is not repeated here;
 tests/lifecycle/test_examples.py runs the preview step's own command through the real CLI;
 scripts/check_release.py runs the plugin recipe's install step with the built wheel.
@@ -25,6 +26,7 @@ RECIPES = sorted(p.name for p in CI.glob("*.yml"))
 CREDENTIALS = {"NODE_USER_ID", "NODE_API_KEY"}
 PULL_REQUEST = {"github.event_name": "pull_request", "github.ref": "refs/pull/7/merge"}
 PUSH_MAIN = {"github.event_name": "push", "github.ref": "refs/heads/main"}
+DISPATCH_MAIN = {"github.event_name": "workflow_dispatch", "github.ref": "refs/heads/main"}
 
 
 def load(name: str) -> dict[Any, Any]:
@@ -68,10 +70,19 @@ def jobs_run(workflow: dict[Any, Any], event: dict[str, str]) -> set[str]:
     return {name for name, job in workflow["jobs"].items() if runs_for(job.get("if"), event)}
 
 
-def pulumi_commands(step: dict[str, Any]) -> list[list[str]]:
-    """The `pulumi` command lines of a step's script, split as the shell would."""
+def pulumi_commands(step: dict[str, Any], tool: str = "pulumi") -> list[list[str]]:
+    """The ``tool`` command lines of a step's script (`pulumi`, `node-pulumi`), split as the
+    shell would."""
     script = step.get("run", "")
-    return [shlex.split(line) for line in script.splitlines() if line.strip().startswith("pulumi ")]
+    lines = [shlex.split(line) for line in script.splitlines() if line.strip()]
+    return [line for line in lines if line[0] == tool]
+
+
+def changes_the_stack(step: dict[str, Any]) -> bool:
+    """Whether the step runs `pulumi up` or `node-pulumi restore`."""
+    return any(c[1] == "up" for c in pulumi_commands(step)) or any(
+        c[1] == "restore" for c in pulumi_commands(step, "node-pulumi")
+    )
 
 
 def env_of(workflow: dict[Any, Any], job: dict[str, Any], step: dict[str, Any]) -> dict[str, str]:
@@ -100,8 +111,21 @@ def test_preview_on_pull_requests_up_only_on_pushes_to_main_one_at_a_time(name: 
     for branch in {"feature", *pushed} - {"main"}:
         event = {**PUSH_MAIN, "github.ref": f"refs/heads/{branch}"}
         assert jobs_run(workflow, event) == set(), f"a push to {branch} runs jobs"
-    for up in ups:
-        assert jobs[up].get("concurrency"), "two `up` of one stack at once would conflict"
+    if True in workflow and "workflow_dispatch" in workflow[True]:  # a restore, by hand
+        restores = {
+            n
+            for n, job in jobs.items()
+            if any(
+                c[1] == "restore" for s in job["steps"] for c in pulumi_commands(s, "node-pulumi")
+            )
+        }
+        assert restores and jobs_run(workflow, DISPATCH_MAIN) == restores
+        elsewhere = {**DISPATCH_MAIN, "github.ref": "refs/heads/feature"}
+        assert jobs_run(workflow, elsewhere) == set()
+    # Jobs that change the stack never run at once: one concurrency group for all of them.
+    changing = [j for j in jobs.values() if any(changes_the_stack(s) for s in j["steps"])]
+    groups = {job.get("concurrency") for job in changing}
+    assert len(groups) == 1 and None not in groups, groups
 
 
 @pytest.mark.parametrize("name", RECIPES)
@@ -110,7 +134,7 @@ def test_credentials_reach_the_up_and_never_a_pull_request(name: str) -> None:
     for job in workflow["jobs"].values():
         for step in job["steps"]:
             env = env_of(workflow, job, step)
-            if any(c[1] == "up" for c in pulumi_commands(step)):
+            if changes_the_stack(step):
                 assert {k: env.get(k) for k in CREDENTIALS} == {
                     k: f"${{{{ secrets.{k} }}}}" for k in CREDENTIALS
                 }
@@ -130,7 +154,11 @@ def test_every_pulumi_command_is_non_interactive_and_follows_its_setup(name: str
     stacks = set()
     for job in workflow["jobs"].values():
         steps = job["steps"]
-        first = min(i for i, s in enumerate(steps) if pulumi_commands(s))
+        first = min(
+            i
+            for i, s in enumerate(steps)
+            if pulumi_commands(s) or pulumi_commands(s, "node-pulumi")
+        )
         setup = steps[:first]
         assert any(s.get("uses", "").startswith("pulumi/actions@") for s in setup)
         assert any(
@@ -139,12 +167,38 @@ def test_every_pulumi_command_is_non_interactive_and_follows_its_setup(name: str
             for s in setup
         )
         for step in steps[first:]:
+            assert "${{" not in step.get("run", ""), "inputs reach a script through env only"
             for command in pulumi_commands(step):
                 assert "--non-interactive" in command, command
                 if command[1] == "up":
                     assert "--yes" in command, command
                 stacks.add(command[command.index("--stack") + 1])
+            for command in pulumi_commands(step, "node-pulumi"):
+                assert "--yes" in command, command  # no terminal to confirm on
+                stacks.add(command[command.index("--stack") + 1])
+                if "--timeout" in command:  # the job outlives the command's own timeout
+                    minutes = job.get("timeout-minutes", 360)
+                    assert minutes * 60 > float(command[command.index("--timeout") + 1])
     assert len(stacks) == 1, stacks
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in RECIPES if "workflow_dispatch" in (load(n).get(True) or {})]
+)
+def test_a_restore_names_its_server_and_takes_its_inputs_from_the_environment(name: str) -> None:
+    """A restore overwrites a server: its server id has no default; each input reaches the
+    `node-pulumi restore` command through an environment variable the command reads."""
+    workflow = load(name)
+    inputs = workflow[True]["workflow_dispatch"]["inputs"]
+    assert inputs["server_id"]["required"] is True and "default" not in inputs["server_id"]
+    for job in workflow["jobs"].values():
+        for step in job["steps"]:
+            for command in pulumi_commands(step, "node-pulumi"):
+                passed = {
+                    k: v for k, v in env_of(workflow, job, step).items() if "inputs." in str(v)
+                }
+                assert {v.split("inputs.")[1].rstrip(" }") for v in passed.values()} == set(inputs)
+                assert all(f"${k}" in command for k in passed), (passed, command)
 
 
 @pytest.mark.parametrize("name", [n for n in RECIPES if "PLUGIN_PACKAGE" in load(n).get("env", {})])

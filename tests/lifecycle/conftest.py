@@ -1,9 +1,12 @@
 """Lifecycle fixtures: the real Pulumi CLI, a local file backend and the sandbox on loopback.
 
-The CLI is taken from ``NODE_PULUMI_CLI_DIR`` (set by ``.ci/run`` from ``tools/pulumi-cli.sh``)
-or from ``PATH``; Pulumi YAML's language host from beside that CLI or from ``PATH`` (``.ci/run``
-builds it with ``tools/pulumi-yaml.sh``). Without them these tests skip, except when
-``NODE_PULUMI_REQUIRE_CLI=1`` (CI), where they fail.
+The CLI is taken from ``NODE_PULUMI_CLI_DIR`` (set by ``.ci/run`` from ``tools/pulumi-cli.sh``,
+which puts Pulumi's Python, Node.js and Go hosts beside it) or from ``PATH``; Pulumi YAML's
+language host from beside that CLI or from ``PATH`` (``.ci/run`` builds it with
+``tools/pulumi-yaml.sh``); TypeScript needs Node.js with npm, Go needs Go
+(test_sdk_examples.py). Without them these tests skip, except when ``NODE_PULUMI_REQUIRE_CLI=1``
+(CI), where they fail. Every stack gets a PATH without `pulumi-resource-node`
+(stack.engine_path): a stack that uses the plugin installs it into its own plugin cache.
 
 A test taking the `door` fixture (or `door_stack`, `bare_door_stack`) runs once per front door:
 the dynamic resources and the plugin (door.py). `stack` and `native_stack` are for what only
@@ -23,7 +26,7 @@ from node_pulumi.sandbox import Sandbox
 
 from ..clock import StillClock
 from ..conftest import API_KEY, USER_ID
-from .door import DOORS, DYNAMIC, PLUGIN, Door, with_plugin
+from .door import DOORS, DYNAMIC, PLUGIN, Door
 from .stack import Stack, new_stack
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
@@ -37,7 +40,7 @@ def _cli_dir() -> Path | None:
     return Path(found).parent if found else None
 
 
-def _missing(message: str) -> None:
+def missing(message: str) -> None:
     if os.environ.get("NODE_PULUMI_REQUIRE_CLI") == "1":
         pytest.fail(message)
     pytest.skip(message)
@@ -47,7 +50,7 @@ def _missing(message: str) -> None:
 def cli_dir() -> Path:
     found = _cli_dir()
     if found is None:
-        _missing(
+        missing(
             "no Pulumi CLI: install one, or run `bash tools/pulumi-cli.sh` and set "
             "NODE_PULUMI_CLI_DIR to the directory it prints"
         )
@@ -61,7 +64,7 @@ def yaml_host(cli_dir: Path) -> Path:
     beside = cli_dir / "pulumi-language-yaml"
     found = str(beside) if beside.exists() else shutil.which("pulumi-language-yaml")
     if found is None:
-        _missing(
+        missing(
             "no Pulumi YAML language host: run `bash tools/pulumi-yaml.sh` and put the "
             "directory it prints on PATH"
         )
@@ -135,7 +138,7 @@ def stack(bare_stack: Stack, sandbox: Sandbox) -> Stack:
 def bare_native_stack(make_stack: Callable[[Path, str], Stack]) -> Stack:
     """A new stack of the plugin test program (`node_pulumi.native`), with no node settings.
 
-    The engine finds `pulumi-resource-node` on PATH: the console script beside this Python.
+    `pulumi-resource-node` is installed into the stack's plugin cache (Stack.install_plugin).
     """
     return PLUGIN.new_stack(make_stack(PLUGIN.program, "plugin"))
 
@@ -150,12 +153,13 @@ def native_stack(bare_native_stack: Stack, sandbox: Sandbox) -> Stack:
 def bare_yaml_stack(yaml_host: Path, cli_dir: Path, tmp_path: Path) -> Stack:
     """A new stack of examples/yaml (a Pulumi YAML program), with no node settings.
 
-    The engine runs pulumi-language-yaml for the program, and finds `pulumi-resource-node` on
-    PATH (the console script beside this Python), whose schema the YAML host reads.
+    The engine runs pulumi-language-yaml for the program, and `pulumi-resource-node` from the
+    plugin cache (Stack.install_plugin), whose schema the YAML host reads.
     """
     stack = new_stack(cli_dir, tmp_path / "yaml", EXAMPLES / "yaml", "yaml", yaml=True)
-    with_plugin(stack).env["PATH"] += f"{os.pathsep}{yaml_host.parent}"
-    return stack
+    if yaml_host.parent != cli_dir:
+        stack.env["PATH"] = os.pathsep.join([stack.env["PATH"], str(yaml_host.parent)])
+    return stack.install_plugin()
 
 
 @pytest.fixture

@@ -3,16 +3,15 @@
 A behaviour both doors promise is one test taking the `door` fixture (conftest.py), which runs
 it once per door: the dynamic resources (``import node_pulumi as node``: `Snapshot` on Pulumi's
 dynamic provider server) and the provider plugin (``node_pulumi.native``: `pulumi-resource-node`,
-which the engine runs from PATH). A `Door` is all that differs between them for a test: its test
-programs, its resource type, how its state spells property names, how its errors show in the
-CLI's output, and what it does with a snapshot whose wait failed.
+which the engine runs from the stack's plugin cache). A `Door` is all that differs between them
+for a test: its test programs, its resource types, how its state spells property names, how its
+errors show in the CLI's output, and what it does with a snapshot whose wait failed. The
+doors-agree tests (agree.py) take the same `door` fixture with a program of their own.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -20,20 +19,11 @@ from typing import Any, Literal
 from .stack import NATIVE_SNAPSHOT_TYPE, SNAPSHOT_TYPE, Stack
 
 HERE = Path(__file__).parent
-PLUGIN_DIR = Path(sys.executable).parent
-"""Where `pip install -e .` put the `pulumi-resource-node` console script."""
 
 _BLOCK = re.compile(r"^  (?=\S)", flags=re.MULTILINE)
 _DYNAMIC_ERROR = re.compile(r"^ +node_pulumi\.[\w.]+(?:Error|Exception): (.*)$", flags=re.MULTILINE)
 _PLUGIN_ERROR = re.compile(r"^    error: (.*)$", flags=re.MULTILINE)
 _ONE_OF_SEVERAL = re.compile(r"^    \t\* (.*)$", flags=re.MULTILINE)
-
-
-def with_plugin(stack: Stack) -> Stack:
-    """Put `pulumi-resource-node` (the console script beside this Python) on the stack's PATH."""
-    assert (PLUGIN_DIR / "pulumi-resource-node").exists(), "pip install -e . makes the command"
-    stack.env["PATH"] = f"{PLUGIN_DIR}{os.pathsep}{stack.env['PATH']}"
-    return stack
 
 
 def diagnostics(output: str, resource_type: str) -> dict[str, str]:
@@ -60,6 +50,7 @@ class Door:
     """A program of `test:count` Snapshots `snap-00`, ... of servers `srv-00`, ...; they wait
     with `test:wait` true."""
     snapshot_type: str
+    schedule_type: str
     keeps_partial_state: bool
     """Whether a snapshot whose wait failed lands in state (with an init error, and the next
     `up` resumes its wait) rather than staying outside state, named by the error."""
@@ -68,8 +59,9 @@ class Door:
         return self.name
 
     def new_stack(self, stack: Stack) -> Stack:
-        """Make ``stack`` (a copy of one of this door's programs) able to run this door."""
-        return with_plugin(stack) if self.name == "plugin" else stack
+        """Make ``stack`` able to run this door: the plugin door installs `pulumi-resource-node`
+        into the stack's plugin cache, as documented."""
+        return stack.install_plugin() if self.name == "plugin" else stack
 
     def key(self, name: str) -> str:
         """A property's name (snake_case, as the dynamic door and the programs' exports spell
@@ -118,6 +110,7 @@ DYNAMIC = Door(
     program=HERE / "program",
     many=HERE / "many",
     snapshot_type=SNAPSHOT_TYPE,
+    schedule_type="pulumi-python:dynamic/node:SnapshotSchedule",
     keeps_partial_state=False,
 )
 PLUGIN = Door(
@@ -125,6 +118,7 @@ PLUGIN = Door(
     program=HERE / "native",
     many=HERE / "native_many",
     snapshot_type=NATIVE_SNAPSHOT_TYPE,
+    schedule_type="node:index:SnapshotSchedule",
     keeps_partial_state=True,
 )
 DOORS = {door.name: door for door in (DYNAMIC, PLUGIN)}
