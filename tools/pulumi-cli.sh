@@ -64,6 +64,18 @@ for host in "${hosts[@]}"; do
   if path=$(on_path "$host"); then found+=("$path"); else found=(); break; fi
 done
 shared=$(cd "$root/.." && pwd)/shared/pulumi-hosts
+version=$(sed -n 's#^[[:space:]]*github.com/pulumi/pulumi/pkg/v3 \(v[^ ]*\).*#\1#p' "$tools/pulumi-cli/go.mod")
+[ -n "$version" ] || { log "no github.com/pulumi/pulumi/pkg/v3 version in tools/pulumi-cli/go.mod"; exit 1; }
+# Not pulumi-<version>/bin: that is where earlier versions of this script put a home-made host.
+bin=$cache/pulumi-$version-hosts/bin
+# A checkout elsewhere (a CI clone in a scratch folder) has no ../shared: the hosts an earlier
+# run installed beside the cached CLI are reused.
+if [ ${#found[@]} -eq 0 ] && [ ! -f "$shared/build.sh" ]; then
+  for host in "${hosts[@]}"; do
+    if [ -x "$bin/$host" ]; then found+=("$bin/$host"); else found=(); break; fi
+  done
+  if [ ${#found[@]} -gt 0 ]; then log "using the language hosts cached beside the CLI in $bin"; fi
+fi
 if [ ${#found[@]} -eq 0 ] && [ ! -f "$shared/build.sh" ]; then
   cat >&2 <<EOF
 pulumi-cli.sh: no Pulumi CLI with its language hosts here. Install one of:
@@ -90,10 +102,6 @@ if [ ${#found[@]} -eq 0 ]; then
   done
 fi
 
-version=$(sed -n 's#^[[:space:]]*github.com/pulumi/pulumi/pkg/v3 \(v[^ ]*\).*#\1#p' "$tools/pulumi-cli/go.mod")
-[ -n "$version" ] || { log "no github.com/pulumi/pulumi/pkg/v3 version in tools/pulumi-cli/go.mod"; exit 1; }
-# Not pulumi-<version>/bin: that is where earlier versions of this script put a home-made host.
-bin=$cache/pulumi-$version-hosts/bin
 flags=(-trimpath -tags "osusergo,grpcnotrace"
   -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version")
 inputs=$(cat "$tools/pulumi-cli/go.mod" "$tools/pulumi-cli/go.sum" <(echo "${flags[*]}") |
