@@ -24,6 +24,7 @@ from ._api.transport import REAL_ENDPOINT, SANDBOX_ENDPOINT, NodeClient
 from ._core.settings import Settings, resolve_settings
 from ._dynamic.hooks import snapshot_before_update
 from ._dynamic.lookup import get_snapshots
+from ._dynamic.rotating import RotatingSnapshot, RotatingSnapshotProvider
 from ._dynamic.schedule import SnapshotSchedule, SnapshotScheduleProvider
 from ._dynamic.snapshot import Snapshot, SnapshotProvider
 
@@ -36,6 +37,8 @@ __all__ = [
     "NodeDecodeError",
     "NodeError",
     "NodeTransportError",
+    "RotatingSnapshot",
+    "RotatingSnapshotProvider",
     "Settings",
     "Snapshot",
     "SnapshotFailedError",

@@ -114,32 +114,51 @@ class SnapshotHandler(ResourceHandler):
         inputs: dict[str, Any],
     ) -> dict[str, Any]:
         """Wait until active and return the new outputs; any failure is partial state."""
-        status = outputs.get("snapshot_status")
-        timeout = call.bounded(float(inputs.get("wait_timeout", DEFAULT_WAIT_TIMEOUT)))
-
-        def show(now: str | None) -> None:
-            call.show_status(f"snapshot {snapshot_id} is {now}")
-
-        try:
-            details = await call.wait(
-                await_active(
-                    client,
-                    snapshot_id,
-                    status,
-                    deadline=time.monotonic() + timeout,
-                    timeout=timeout,
-                    client_ip_address=settings.client_ip_address,
-                    intervals=poll_intervals(),
-                    on_status=show,
-                )
-            )
-        except SnapshotWaitError as exc:
-            failed = {**outputs, "snapshot_status": exc.status or status}
-            raise InitFailed(snapshot_id, failed, inputs, _reason(exc, timeout)) from exc
-        except WaitCancelled:
-            reason = f"snapshot {snapshot_id} is still {status}: waiting was cancelled; {IN_STATE}"
-            raise InitFailed(snapshot_id, outputs, inputs, reason) from None
+        details = await await_snapshot(call, client, settings, snapshot_id, outputs, inputs)
         return {**outputs, **snapshot_outputs({**inputs, **outputs}, details)}
+
+
+async def await_snapshot(
+    call: Call,
+    client: NodeClient,
+    settings: Settings,
+    snapshot_id: str,
+    outputs: dict[str, Any],
+    inputs: dict[str, Any],
+    *,
+    resource_id: str | None = None,
+) -> dict[str, Any]:
+    """Wait until the snapshot is active; return its details. Any failure is partial state.
+
+    ``outputs`` and ``inputs`` are what the resource (``resource_id``, default the snapshot's
+    own id) is recorded with if the wait fails: ``outputs`` hold the snapshot's last status.
+    """
+    status = outputs.get("snapshot_status")
+    timeout = call.bounded(float(inputs.get("wait_timeout", DEFAULT_WAIT_TIMEOUT)))
+    recorded_as = resource_id or snapshot_id
+
+    def show(now: str | None) -> None:
+        call.show_status(f"snapshot {snapshot_id} is {now}")
+
+    try:
+        return await call.wait(
+            await_active(
+                client,
+                snapshot_id,
+                status,
+                deadline=time.monotonic() + timeout,
+                timeout=timeout,
+                client_ip_address=settings.client_ip_address,
+                intervals=poll_intervals(),
+                on_status=show,
+            )
+        )
+    except SnapshotWaitError as exc:
+        failed = {**outputs, "snapshot_status": exc.status or status}
+        raise InitFailed(recorded_as, failed, inputs, _reason(exc, timeout)) from exc
+    except WaitCancelled:
+        reason = f"snapshot {snapshot_id} is still {status}: waiting was cancelled; {IN_STATE}"
+        raise InitFailed(recorded_as, outputs, inputs, reason) from None
 
 
 def _reason(exc: SnapshotWaitError, timeout: float) -> str:
