@@ -1,4 +1,5 @@
-"""A local emulator of the node.co.id API's snapshot functions, for tests and development.
+"""A local emulator of the node.co.id API's snapshot and server functions, for tests and
+development (what it guesses where the docs are silent: `_servers`, `_params`, `_snapshots`).
 
 Run it in-process with `Sandbox`, or as a separate process with
 ``python -m node_pulumi.sandbox --port 8765 --user-id U --api-key K``.
@@ -12,7 +13,9 @@ from ._params import (
     INVALID_USER,
     MISSING_PARAMETER,
     NOT_FOUND,
+    SERVER_BUSY,
     SERVER_NOT_FOUND,
+    SNAPSHOT_NOT_ACTIVE,
     UNKNOWN_FUNCTION,
 )
 from ._server import Call, Fault, Sandbox
@@ -25,7 +28,9 @@ __all__ = [
     "INVALID_USER",
     "MISSING_PARAMETER",
     "NOT_FOUND",
+    "SERVER_BUSY",
     "SERVER_NOT_FOUND",
+    "SNAPSHOT_NOT_ACTIVE",
     "UNKNOWN_FUNCTION",
     "Call",
     "Fault",

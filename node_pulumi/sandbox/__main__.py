@@ -31,7 +31,7 @@ def _server_ids(text: str) -> tuple[str, ...]:
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m node_pulumi.sandbox",
-        description="A local emulator of the node.co.id snapshot API.",
+        description="A local emulator of the node.co.id API's snapshot and server functions.",
     )
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument(
@@ -51,6 +51,12 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=float,
         default=2.0,
         help="seconds a new snapshot stays 'processing'",
+    )
+    parser.add_argument(
+        "--reinstall-seconds",
+        type=float,
+        default=5.0,
+        help="seconds a server stays 'reinstall' after reinstall_server",
     )
     parser.add_argument(
         "--servers",
@@ -90,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         db=args.db,
         processing_seconds=args.processing_seconds,
+        reinstall_seconds=args.reinstall_seconds,
         log=sys.stderr,
         servers=args.servers,
         connection_timeout=args.connection_timeout,

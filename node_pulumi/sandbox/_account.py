@@ -11,10 +11,15 @@ from ._store import Store
 
 @dataclass(frozen=True)
 class Account:
-    """The authenticated caller's data and the server ids it owns."""
+    """The authenticated caller's data and the server ids it owns.
+
+    ``daily_key`` is how get_server_detail spells its daily schedule field: the published
+    ``daiy_snapshots`` (sic), or ``daily_snapshots``.
+    """
 
     store: Store
     servers: frozenset[str]
+    daily_key: str = "daiy_snapshots"
 
 
 Function = Callable[[Account, Mapping[str, str]], tuple[str, Any]]

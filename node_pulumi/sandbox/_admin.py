@@ -1,5 +1,8 @@
 """The unauthenticated admin API under ``/_sandbox/``: the call log, data access and faults.
 
+``GET reinstalls[?server_id=ID]`` lists the reinstalls (what each server was restored from);
+root passwords are not served here.
+
 It has no credentials, so it answers loopback peers only, whatever address the sandbox listens
 on: a sandbox opened to the network with ``--host`` still serves its API there, not this.
 """
@@ -44,6 +47,8 @@ def handle_admin(app: App, peer: str, method: str, target: str, body: bytes) -> 
             return _json_response(app.snapshots(include))
         if method == "GET" and route == "schedules":
             return _json_response(app.schedules())
+        if method == "GET" and route == "reinstalls":
+            return _json_response(app.reinstalls(dict(parse_qsl(query)).get("server_id")))
         if method == "POST" and route == "clear_calls":
             app.clear_calls()
         elif method == "POST" and route == "clear_faults":

@@ -2,7 +2,8 @@
 
 It checks what the real API is documented to check (user id, triple-SHA1 checksum, required
 parameters, documented lengths and values) and, unlike the documentation says of the real one,
-rejects a reused ``random``. Only the account's known servers can be snapshotted or scheduled.
+rejects a reused ``random``. Only the account's known servers can be snapshotted, scheduled,
+read or reinstalled.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from ._params import (
     require,
 )
 from ._render import API_CONTENT_TYPE, render
-from ._store import Store, parse_time
+from ._store import Store, format_time, parse_time
 
 API_PREFIXES = ("/api/v1/", "/api-sandbox/v1/")
 
@@ -89,17 +90,25 @@ class App:
     """The API: answers calls, keeps the call log and the handler errors, owns the faults."""
 
     def __init__(
-        self, user_id: str, api_key: str, *, servers: Iterable[str], log: TextIO | None
+        self,
+        user_id: str,
+        api_key: str,
+        *,
+        servers: Iterable[str],
+        log: TextIO | None,
+        daily_key: str = "daiy_snapshots",
     ) -> None:
         self.user_id = user_id
         self._api_key = api_key
         self.servers = frozenset(servers)
+        self.daily_key = daily_key
         self._log = log
         self.store: Store | None = None
         self.stopping = threading.Event()
         self.faults = Faults()
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
+        self._logged = threading.Condition(self._lock)
         self._in_flight = 0
         self._calls: list[Call] = []
         self._errors: list[BaseException] = []
@@ -152,6 +161,7 @@ class App:
         )
         with self._lock:
             self._calls.append(call)
+            self._logged.notify_all()
         if self._log is not None:
             faulted = " (fault)" if call.faulted else ""
             print(
@@ -190,7 +200,8 @@ class App:
             if requested_format not in _FORMATS:
                 raise ApiError(INVALID_PARAMETER, "Invalid parameter format: json or xml.")
             self._authenticate(store, params)
-            message, data = FUNCTIONS[function](Account(store, self.servers), params)
+            account = Account(store, self.servers, self.daily_key)
+            message, data = FUNCTIONS[function](account, params)
         except ApiError as error:
             return self._envelope(fmt, error.code, error.message)
         return self._envelope(fmt, "OK", message, data=data)
@@ -235,6 +246,15 @@ class App:
         with self._lock:
             return [call for call in self._calls if function in (None, call.function)]
 
+    def wait_for_calls(self, function: str | None, count: int, timeout: float) -> list[Call]:
+        """Block until ``count`` calls (of ``function``, or of any) are logged, or ``timeout``
+        seconds pass; return those logged by then."""
+        with self._lock:
+            self._logged.wait_for(
+                lambda: sum(function in (None, c.function) for c in self._calls) >= count, timeout
+            )
+            return [call for call in self._calls if function in (None, call.function)]
+
     def clear_calls(self) -> None:
         with self._lock:
             self._calls.clear()
@@ -250,6 +270,24 @@ class App:
 
     def schedules(self) -> list[dict[str, Any]]:
         return [schedule.echo() for schedule in self._require_store().schedules()]
+
+    def reinstalls(self, server_id: str | None) -> list[dict[str, Any]]:
+        store = self._require_store()
+        return [
+            {
+                "server_id": r.server_id,
+                "install_source": r.install_source,
+                "snapshot_id": r.snapshot_id,
+                "started_at": format_time(r.started_at),
+                "ready_at": format_time(r.ready_at),
+            }
+            for r in store.reinstalls(server_id)
+        ]
+
+    def root_password(self, server_id: str) -> str:
+        if server_id not in self.servers:
+            raise KeyError(server_id)
+        return self._require_store().server(server_id).root_password
 
     def add_snapshot(
         self, snapshot_id: str, server_id: str, *, created_at: str, size_gb: float

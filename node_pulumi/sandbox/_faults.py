@@ -13,7 +13,7 @@ MAX_LATENCY = 60.0
 
 @dataclass(frozen=True)
 class Fault:
-    """How to misbehave on calls of ``function`` (a function name, or ``"*"`` for all five).
+    """How to misbehave on calls of ``function`` (a function name, or ``"*"`` for all of them).
 
     ``latency`` seconds pass before the answer. ``error`` (code, message) answers that envelope;
     ``http_status`` answers that status (with the ``error`` envelope, ``body`` or an empty body);

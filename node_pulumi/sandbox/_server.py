@@ -1,6 +1,6 @@
-"""A local stand-in for the node.co.id API's snapshot functions, served over real HTTP.
+"""A local stand-in for the node.co.id API's snapshot and server functions, over real HTTP.
 
-It answers the five functions the project uses under both ``/api/v1/<fn>`` and
+It answers the seven functions the project uses under both ``/api/v1/<fn>`` and
 ``/api-sandbox/v1/<fn>`` (the two behave the same here), on GET and on form-encoded POST, in
 ``format=json`` (default) or ``format=xml`` (see `App` for what it checks). Tests drive failures
 through fault switches and inspect a call log; the same controls are served over HTTP under
@@ -36,7 +36,10 @@ class Sandbox:
     across restarts) or ``":memory:"``. ``servers`` are the account's server ids: snapshots and
     schedules of any other server are refused with ``SERVER_NOT_FOUND`` (default
     `DEFAULT_SERVERS`). A snapshot turns ``active`` ``processing_seconds`` after creation as
-    measured by ``clock`` (inject one to step time in tests). A connection silent for
+    measured by ``clock`` (inject one to step time in tests); a server reinstalled with
+    reinstall_server is ``reinstall`` for ``reinstall_seconds`` by the same clock, then ``on``.
+    get_server_detail spells its daily schedule field ``daily_key``: the published
+    ``daiy_snapshots`` (sic) or ``daily_snapshots``. A connection silent for
     ``connection_timeout`` seconds is dropped. Each call is written as one line to ``log`` if
     given. Exceptions raised inside the request handler are answered with HTTP 500, kept in
     ``.errors`` and re-raised by ``.stop()`` so that tests notice them.
@@ -54,23 +57,30 @@ class Sandbox:
         port: int = 0,
         db: str | os.PathLike[str] = ":memory:",
         processing_seconds: float = 2.0,
+        reinstall_seconds: float = 5.0,
         clock: Callable[[], float] = time.time,
         log: TextIO | None = None,
         servers: Iterable[str] = DEFAULT_SERVERS,
         connection_timeout: float = CONNECTION_TIMEOUT,
+        daily_key: str = "daiy_snapshots",
     ) -> None:
         if processing_seconds < 0:
             raise ValueError("processing_seconds must not be negative")
+        if reinstall_seconds < 0:
+            raise ValueError("reinstall_seconds must not be negative")
+        if daily_key not in ("daiy_snapshots", "daily_snapshots"):
+            raise ValueError("daily_key must be 'daiy_snapshots' or 'daily_snapshots'")
         if not connection_timeout > 0:
             raise ValueError("connection_timeout must be positive")
         if isinstance(servers, str):
             raise TypeError("servers must be a collection of server ids, not one string")
-        self._app = App(user_id, api_key, servers=servers, log=log)
+        self._app = App(user_id, api_key, servers=servers, log=log, daily_key=daily_key)
         self._connection_timeout = connection_timeout
         self._host = host
         self._requested_port = port
         self._db = db
         self._processing_seconds = processing_seconds
+        self._reinstall_seconds = reinstall_seconds
         self._clock = clock
         self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -83,7 +93,12 @@ class Sandbox:
         """Open the database and start serving; returns self."""
         if self._server is not None:
             raise RuntimeError("the sandbox is already running")
-        store = Store(self._db, processing_seconds=self._processing_seconds, clock=self._clock)
+        store = Store(
+            self._db,
+            processing_seconds=self._processing_seconds,
+            reinstall_seconds=self._reinstall_seconds,
+            clock=self._clock,
+        )
         try:
             server = SandboxHTTPServer(
                 (self._host, self._requested_port), self._app, self._connection_timeout
@@ -165,6 +180,17 @@ class Sandbox:
         """The API calls answered so far, oldest first, optionally of one function only."""
         return self._app.calls(function)
 
+    def wait_for_calls(
+        self, function: str | None = None, count: int = 1, timeout: float = 30.0
+    ) -> list[Call]:
+        """Block until ``count`` calls (of ``function``, or of any) have been answered, or
+        ``timeout`` seconds pass; return the calls logged by then (check their number).
+
+        For tests that act when a client in another process reaches a point of its work, such
+        as moving the clock once a restore has polled a server still reinstalling.
+        """
+        return self._app.wait_for_calls(function, count, timeout)
+
     def clear_calls(self) -> None:
         """Forget the calls logged so far."""
         self._app.clear_calls()
@@ -176,6 +202,20 @@ class Sandbox:
     def schedules(self) -> list[dict[str, Any]]:
         """Every stored schedule, shaped like set_server_snapshot_schedule's data."""
         return self._app.schedules()
+
+    def reinstalls(self, server_id: str | None = None) -> list[dict[str, Any]]:
+        """Every reinstall (of one server, or all), oldest first: ``server_id``,
+        ``install_source``, ``snapshot_id`` (the snapshot restored from, or None), ``started_at``
+        and ``ready_at`` (when it is ``on`` again), times as the API writes them.
+
+        The proof that a restore happened, and from which snapshot: the API itself does not say.
+        """
+        return self._app.reinstalls(server_id)
+
+    def root_password(self, server_id: str) -> str:
+        """The root password get_server_detail reports for a server, so that tests can check it
+        appears nowhere. KeyError for a server the account does not have."""
+        return self._app.root_password(server_id)
 
     def delete_snapshot_behind_back(self, snapshot_id: str) -> None:
         """Mark a snapshot deleted without an API call (as if deleted in the web panel).
@@ -196,7 +236,8 @@ class Sandbox:
         self._app.add_snapshot(snapshot_id, server_id, created_at=created_at, size_gb=size_gb)
 
     def reset(self) -> None:
-        """Drop all data (snapshots, schedules, used randoms), the call log and the faults."""
+        """Drop all data (snapshots, schedules, servers and their reinstalls, used randoms), the
+        call log and the faults."""
         self._app.reset()
 
     def set_fault(

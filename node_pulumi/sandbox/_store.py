@@ -1,7 +1,10 @@
-"""SQLite storage of the sandbox: snapshots, snapshot schedules and the ``random`` values seen.
+"""SQLite storage of the sandbox: snapshots, snapshot schedules, servers and their reinstalls,
+and the ``random`` values seen.
 
-A snapshot's status is not stored but derived from its stored times and the clock, so no
-background thread is needed and a restart on the same file continues where it stopped.
+A snapshot's status and a server's are not stored but derived from stored times and the clock
+(a snapshot is ``active`` from its ``ready_at``, a server ``on`` again from the end of its last
+reinstall), so no background thread is needed and a restart on the same file continues where it
+stopped. A version 1 database (before servers) gains the server tables when opened.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-SCHEMA_VERSION = 1
+from ._store_servers import ServerTables
+
+SCHEMA_VERSION = 2
 URL_LIFETIME_SECONDS = 3600
 """How long a ``snapshot_url`` handed out by get_snapshot_detail/get_snapshot_list stays valid."""
 
@@ -43,6 +48,19 @@ CREATE TABLE IF NOT EXISTS schedules (
     daily_max_age INTEGER NOT NULL,
     weekly_max_age INTEGER NOT NULL,
     monthly_max_age INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS servers (
+    server_id TEXT PRIMARY KEY,
+    root_password TEXT NOT NULL,
+    activated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS reinstalls (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    server_id TEXT NOT NULL,
+    install_source TEXT NOT NULL,
+    snapshot_id TEXT,
+    started_at REAL NOT NULL,
+    ready_at REAL NOT NULL
 );
 """
 _SELECT_SNAPSHOTS = (
@@ -127,7 +145,7 @@ class Schedule:
         return data
 
 
-class Store:
+class Store(ServerTables):
     """The sandbox's data in one SQLite database (a file, or ``:memory:``).
 
     One connection is shared by the server's threads behind a lock: a ``:memory:`` database
@@ -140,14 +158,16 @@ class Store:
         *,
         processing_seconds: float,
         clock: Callable[[], float],
+        reinstall_seconds: float = 0.0,
     ) -> None:
         self._processing_seconds = processing_seconds
+        self._reinstall_seconds = reinstall_seconds
         self._clock = clock
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         with self._lock:
             (version,) = self._conn.execute("PRAGMA user_version").fetchone()
-            if version not in (0, SCHEMA_VERSION):
+            if version not in (0, 1, SCHEMA_VERSION):  # 1: the server tables are added below
                 self._conn.close()
                 raise RuntimeError(
                     f"sandbox database {path!s} has unknown schema version {version}"
@@ -257,11 +277,22 @@ class Store:
             ).fetchall()
         return [Schedule(*row) for row in rows]
 
+    def schedule(self, server_id: str) -> Schedule:
+        """The server's schedule: as last set, or every cycle off."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT server_id, daily_max_age, weekly_max_age, monthly_max_age"
+                " FROM schedules WHERE server_id = ?",
+                (server_id,),
+            ).fetchone()
+        return Schedule(server_id, 0, 0, 0) if row is None else Schedule(*row)
+
     def reset(self) -> None:
-        """Drop every snapshot, schedule and remembered ``random``."""
+        """Drop every snapshot, schedule, server, reinstall and remembered ``random``."""
         with self._lock:
             self._conn.executescript(
                 "DELETE FROM snapshots; DELETE FROM used_randoms; DELETE FROM schedules;"
+                " DELETE FROM servers; DELETE FROM reinstalls;"
             )
 
     def _get(self, snapshot_id: str) -> SnapshotRecord | None:
