@@ -173,6 +173,19 @@ class NodeClient:
         """Set the automatic snapshot cycles of a server (``daily_snapshot="yes"``, ...)."""
         return self._object("set_server_snapshot_schedule", server_id=server_id, **settings)
 
+    def get_server_detail(self, server_id: str) -> dict[str, Any]:
+        """Return one server's details, its status and snapshot schedule included.
+
+        The root password the API sends is dropped while decoding: it is in no returned value.
+        The daily schedule field arrives as published (``daiy_snapshots``) or spelled right;
+        either way it is returned as ``daily_snapshots``.
+        """
+        data = self._object("get_server_detail", server_id=server_id)
+        misspelled = data.pop("daiy_snapshots", None)
+        if data.get("daily_snapshots") is None and misspelled is not None:
+            data["daily_snapshots"] = misspelled
+        return data
+
     def _object(self, function: str, **params: Any) -> dict[str, Any]:
         return as_object(self.call(function, **params), function)
 
