@@ -29,9 +29,11 @@ TYPES = {
 DOORS = pytest.mark.parametrize("door", ["dynamic", "plugin"])
 
 
-def rotating_stack(make_stack: Callable[[Path, str], Stack], door: str) -> Stack:
-    """A stack of the rotating program through ``door``, with no node.co.id settings."""
-    stack = make_stack(ROTATING, f"rotating-{door}")
+def door_stack(
+    make_stack: Callable[[Path, str], Stack], door: str, program: Path = ROTATING
+) -> Stack:
+    """A stack of ``program`` through ``door`` (its `test:door`), with no node.co.id settings."""
+    stack = make_stack(program, f"{program.name}-{door}")
     stack.config("test:door", door)
     if door == "plugin":  # the engine finds pulumi-resource-node on PATH, beside this Python
         stack.env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{stack.env['PATH']}"
@@ -43,7 +45,7 @@ def make_rotating(
     make_stack: Callable[[Path, str], Stack], sandbox: Sandbox
 ) -> Callable[[str], Stack]:
     """Make a stack of the rotating program through a door, configured for the sandbox."""
-    return lambda door: configure_for(rotating_stack(make_stack, door), sandbox)
+    return lambda door: configure_for(door_stack(make_stack, door), sandbox)
 
 
 def functions(sandbox: Sandbox) -> list[str]:
@@ -140,7 +142,7 @@ def test_a_second_up_changes_nothing(
 def test_preview_reports_a_keep_below_one_without_a_call(
     door: str, make_stack: Callable[[Path, str], Stack], sandbox: Sandbox
 ) -> None:
-    stack = rotating_stack(make_stack, door)  # no credentials: check needs none
+    stack = door_stack(make_stack, door)  # no credentials: check needs none
     stack.config("test:keep", "0")
     output = stack.run("preview", ok=False)
     assert "keep must be a whole number of snapshots, at least 1: 0" in output
