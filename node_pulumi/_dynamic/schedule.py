@@ -76,6 +76,8 @@ class SnapshotSchedule(Resource, module="node", name="SnapshotSchedule"):
 
     ``None`` turns a cycle off; ages are whole numbers from 1 to 99 (days, weeks, months).
     One schedule per server: two resources for the same server would overwrite each other.
+    ``refresh`` reads the schedule back, so a change made elsewhere shows and the next ``up``
+    puts the program's back.
     """
 
     server_id: pulumi.Output[str]

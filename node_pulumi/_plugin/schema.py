@@ -210,8 +210,10 @@ def schema(version: str) -> dict[str, Any]:
             },
             SCHEDULE: {
                 "description": "A server's automatic daily / weekly / monthly snapshots, each "
-                "kept for a maximum age. One schedule per server; deleting it turns every "
-                "cycle off.",
+                "kept for a maximum age. One schedule per server; its id is the server id. A "
+                "refresh reads it back (get_server_detail), so a change made elsewhere shows and "
+                "the next update puts it back; `pulumi import` records the schedule it finds. "
+                "Deleting it turns every cycle off.",
                 "inputProperties": _SCHEDULE_PROPERTIES,
                 "requiredInputs": ["serverId"],
                 "properties": _SCHEDULE_PROPERTIES,

@@ -230,6 +230,8 @@ class SnapshotSchedule(pulumi.CustomResource):
     """Automatic daily / weekly / monthly snapshots of a server, each kept for a maximum age.
 
     ``None`` turns a cycle off; ages are whole numbers from 1 to 99. One schedule per server.
+    ``refresh`` reads it back (a change made elsewhere shows, and the next ``up`` puts the
+    program's back); ``pulumi import node:index:SnapshotSchedule NAME SERVER_ID`` records it.
     """
 
     server_id: pulumi.Output[str] = pulumi.property("serverId")
