@@ -68,7 +68,8 @@ class SnapshotHandler(ResourceHandler):
             snapshot_id = str(created["snapshot_id"])
             outputs = snapshot_outputs(inputs, created)
             if waiting:
-                outputs = await self._wait(call, client, settings, snapshot_id, outputs, inputs)
+                details = await await_snapshot(call, client, settings, snapshot_id, outputs, inputs)
+                outputs = _merged(outputs, inputs, details)
         return snapshot_id, outputs
 
     async def read(
@@ -97,25 +98,13 @@ class SnapshotHandler(ResourceHandler):
         if news.get("wait_until_active", True) and olds.get("snapshot_status") != "active":
             settings = call.settings()
             with settings.client() as client:
-                outputs = await self._wait(call, client, settings, resource_id, outputs, news)
+                details = await await_snapshot(call, client, settings, resource_id, outputs, news)
+                outputs = _merged(outputs, news, details)
         return outputs
 
     async def delete(self, call: Call, resource_id: str, outputs: dict[str, Any]) -> None:
         with call.settings().client() as client:
             await call.run(delete_snapshot, client, resource_id)
-
-    async def _wait(
-        self,
-        call: Call,
-        client: NodeClient,
-        settings: Settings,
-        snapshot_id: str,
-        outputs: dict[str, Any],
-        inputs: dict[str, Any],
-    ) -> dict[str, Any]:
-        """Wait until active and return the new outputs; any failure is partial state."""
-        details = await await_snapshot(call, client, settings, snapshot_id, outputs, inputs)
-        return {**outputs, **snapshot_outputs({**inputs, **outputs}, details)}
 
 
 async def await_snapshot(
@@ -159,6 +148,13 @@ async def await_snapshot(
     except WaitCancelled:
         reason = f"snapshot {snapshot_id} is still {status}: waiting was cancelled; {IN_STATE}"
         raise InitFailed(recorded_as, outputs, inputs, reason) from None
+
+
+def _merged(
+    outputs: dict[str, Any], inputs: dict[str, Any], details: dict[str, Any]
+) -> dict[str, Any]:
+    """A snapshot resource's outputs once its snapshot is active: what the API now reports."""
+    return {**outputs, **snapshot_outputs({**inputs, **outputs}, details)}
 
 
 def _reason(exc: SnapshotWaitError, timeout: float) -> str:

@@ -7,15 +7,16 @@ the dynamic door cannot, and says so (see RotatingSnapshotProvider).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
-import pytest
+from collections.abc import Callable
 
 from node_pulumi.sandbox import Sandbox
 
 from ..clock import StillClock
-from ..conftest import API_KEY, USER_ID
 from .stack import Stack
+
+# A still clock, and a sandbox whose snapshots take 60 s of it to become active.
+from .test_plugin_wait import clock as clock
+from .test_plugin_wait import sandbox as sandbox
 from .test_rotating import (
     DOORS,
     deleted_ids,
@@ -27,20 +28,21 @@ from .test_rotating import (
 )
 from .test_rotating import make_rotating as make_rotating  # the fixture, used by name
 
-
-@pytest.fixture
-def clock() -> StillClock:
-    return StillClock()
-
-
-@pytest.fixture
-def sandbox(clock: StillClock) -> Iterator[Sandbox]:
-    """A sandbox whose snapshots take 60 s of its (still) clock to become active."""
-    with Sandbox(USER_ID, API_KEY, processing_seconds=60, clock=clock) as server:
-        yield server
-
-
 MakeRotating = Callable[[str], Stack]
+
+
+def fail_a_wait(stack: Stack, sandbox: Sandbox) -> tuple[str, str, str]:
+    """An `up` whose trigger change takes a snapshot that is not active within its 2 s wait,
+    after a first `up` that did not wait: the first id, the second, and the failed up's output.
+    """
+    trigger(stack, "v1")
+    (first,) = live_ids(sandbox)
+    stack.config("test:wait", "true")
+    stack.config("test:waitTimeout", "2")
+    stack.config("test:triggers", '["v2"]')
+    failed = stack.up(ok=False)
+    _, second = live_ids(sandbox)
+    return first, second, failed
 
 
 def test_plugin_a_wait_past_its_deadline_is_recorded_and_the_next_up_resumes_it(
@@ -48,13 +50,7 @@ def test_plugin_a_wait_past_its_deadline_is_recorded_and_the_next_up_resumes_it(
 ) -> None:
     stack = make_rotating("plugin")
     stack.config("test:keep", "1")
-    trigger(stack, "v1")  # not waiting: the first one stays processing
-    (first,) = live_ids(sandbox)
-    stack.config("test:wait", "true")
-    stack.config("test:waitTimeout", "2")
-    stack.config("test:triggers", '["v2"]')
-    failed = stack.up(ok=False)
-    _, second = live_ids(sandbox)
+    first, second, failed = fail_a_wait(stack, sandbox)
     assert f"snapshot {second} is still processing after 2s" in failed
     assert "the next `pulumi up` waits for it again" in failed
     recorded = resource(stack, "plugin")
@@ -80,13 +76,7 @@ def test_dynamic_a_wait_past_its_deadline_names_the_snapshot_and_keeps_the_state
     make_rotating: MakeRotating, sandbox: Sandbox
 ) -> None:
     stack = make_rotating("dynamic")
-    trigger(stack, "v1")
-    (first,) = live_ids(sandbox)
-    stack.config("test:wait", "true")
-    stack.config("test:waitTimeout", "2")
-    stack.config("test:triggers", '["v2"]')
-    failed = stack.up(ok=False)
-    _, second = live_ids(sandbox)
+    first, second, failed = fail_a_wait(stack, sandbox)
     assert f"snapshot {second}" in failed and "still processing" in failed
     assert held(stack, "dynamic") == [first]
     assert deleted_ids(sandbox) == []
