@@ -21,6 +21,7 @@ from pathlib import Path
 
 import requests
 from engine import engine_scale, start_up, waiting
+from restore import restore_wait
 from rotating import rotating
 from stacks import API_KEY, ROOT, SNAPSHOT_TYPE, USER_ID, Row, bench_stack, timed
 
@@ -116,7 +117,7 @@ def _load(averages: tuple[float, float, float]) -> str:
     return "/".join(f"{a:.1f}" for a in averages)
 
 
-GROUPS = ["client", "scale", "waiting", "start-up", "state", "rotating"]
+GROUPS = ["client", "scale", "waiting", "restore", "start-up", "state", "rotating"]
 
 
 def main() -> None:
@@ -154,6 +155,8 @@ def main() -> None:
         if "waiting" in only:
             waits = [8, 16] if quick else [20, 100]
             rows += waiting(cli, args.runs, waits, waits[0], 1.0 if quick else 3.0, work)
+        if "restore" in only:
+            rows += restore_wait(args.runs, [2.0, 4.0] if quick else [4.0, 16.0])
         if "start-up" in only:
             rows += start_up(cli, args.runs, work)
         if "state" in only:

@@ -6,14 +6,16 @@
 2. `twine check --strict` passes on both;
 3. the wheel's metadata (version = node_pulumi.__version__, license, classifiers, URLs,
    keywords, the README as its long description) and contents (every module, py.typed, the
-   sandbox, the license, the `pulumi-resource-node` command); the sdist holds exactly the tracked
+   sandbox, the license, the `pulumi-resource-node` and `node-pulumi` commands); the sdist holds
+   exactly the tracked
    tree (`git ls-files`) plus what setuptools generates;
 4. a fresh virtualenv made by running the install step of examples/ci/pulumi-yaml.yml with the
    built wheel (so the recipe's step is run for real), outside the checkout;
 5. from that virtualenv: the version the plugin reports, the sandbox (`python -m
    node_pulumi.sandbox`), and, through the real Pulumi CLI (`$NODE_PULUMI_CLI_DIR`, else
    tools/pulumi-cli.sh), preview and up of examples/basic (dynamic resources) and of a
-   `node_pulumi.native` program (the engine runs `pulumi-resource-node` from PATH).
+   `node_pulumi.native` program (the engine runs `pulumi-resource-node` from PATH), and
+   `node-pulumi restore --stack --from-output` of examples/basic's snapshot.
 
 Needs the dev tools (`pip install -e .[dev]`: build, twine) and network access to the package
 index for the wheel's dependencies (pip's cache serves them once fetched).
@@ -153,8 +155,12 @@ def check_wheel_contents(wheel: Path, version: str) -> None:
     ):
         if needed not in names:
             fail(f"the wheel lacks {needed}")
-    if "pulumi-resource-node = node_pulumi._plugin:main" not in entry_points:
-        fail(f"the wheel's entry points lack pulumi-resource-node:\n{entry_points}")
+    for entry in (
+        "pulumi-resource-node = node_pulumi._plugin:main",
+        "node-pulumi = node_pulumi._cli:run",
+    ):
+        if entry not in entry_points:
+            fail(f"the wheel's entry points lack {entry.split()[0]}:\n{entry_points}")
     strays = [n for n in names if not n.startswith(("node_pulumi/", "node_pulumi-"))]
     if strays:
         fail(f"the wheel carries files outside the package: {sorted(strays)}")
@@ -199,7 +205,7 @@ def make_venv(work: Path, wheel: Path) -> Path:
     }
     run(["bash", "-e", "-c", install_step()], cwd=work, env=env)
     (added,) = github_path.read_text().split()
-    for command in ("python", "pulumi-resource-node"):
+    for command in ("python", "pulumi-resource-node", "node-pulumi"):
         if not os.access(Path(added) / command, os.X_OK):
             fail(f"{RECIPE.name}'s install step put {added} on PATH, without {command} in it")
     return Path(added)
@@ -257,6 +263,7 @@ def sandbox(bin_dir: Path, env: dict[str, str], work: Path) -> Iterator[str]:
     """The wheel's sandbox as a process on a free loopback port; yields its API endpoint."""
     args = [str(bin_dir / "python"), "-m", "node_pulumi.sandbox", "--port", "0"]
     args += ["--user-id", USER_ID, "--api-key", API_KEY, "--processing-seconds", "0.5"]
+    args += ["--reinstall-seconds", "0.5"]
     with (work / "sandbox.log").open("w") as stderr:
         process = subprocess.Popen(
             args, cwd=work, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True
@@ -310,6 +317,21 @@ def run_program(project: Path, env: dict[str, str], endpoint: str, token: str, s
         fail(f"{project.name}: outputs {outputs}, sandbox snapshots {sorted(ids)}")
     log(f"{project.name}: snapshot {outputs['snapshot_id']} {status}")
     return up
+
+
+def restore_from_stack(project: Path, env: dict[str, str], endpoint: str) -> None:
+    """The installed `node-pulumi` restores the server from the stack's snapshot output."""
+    outputs = json.loads(pulumi(project, env, "stack", "output", "--json"))
+    args = ["node-pulumi", "restore", "12345", "--stack", "dev", "--cwd", str(project)]
+    run(
+        [*args, "--from-output", "snapshot_id", "--yes", "--poll-interval", "0.2"],
+        cwd=project,
+        env=env,
+    )
+    restored = [r["snapshot_id"] for r in admin(endpoint, "reinstalls?server_id=12345")]
+    if restored != [outputs["snapshot_id"]]:
+        fail(f"node-pulumi restore: the sandbox restored {restored}, not {outputs['snapshot_id']}")
+    log(f"node-pulumi restore: server 12345 restored from {outputs['snapshot_id']}")
 
 
 def pulumi_env(bin_dir: Path, work: Path) -> dict[str, str]:
@@ -367,6 +389,7 @@ def main() -> None:
             up = run_program(native, env, endpoint, "node:index:Snapshot", "processing")
             if "using pulumi-resource-node from $PATH" not in up:
                 fail(f"the engine did not run pulumi-resource-node from PATH:\n{up}")
+            restore_from_stack(basic, env, endpoint)
         log(f"all passed in {time.monotonic() - start:.0f} s: {wheel.name}, {sdist.name}")
     finally:
         if args.keep:

@@ -35,12 +35,13 @@ def test_every_recipe_is_checked() -> None:
 @pytest.mark.parametrize("name", RECIPES)
 def test_preview_on_pull_requests_without_credentials_and_up_on_main(name: str) -> None:
     workflow = load(name)
+    manual = {"workflow_dispatch"} if name == "pulumi.yml" else set()
     # PyYAML reads the key `on` as the boolean True.
-    assert set(workflow[True]) == {"pull_request", "push"}
+    assert set(workflow[True]) == {"pull_request", "push"} | manual
     assert workflow[True]["push"] == {"branches": ["main"]}
     assert not any("NODE_" in key for key in workflow["env"])
     jobs = workflow["jobs"]
-    assert set(jobs) == {"preview", "up"}
+    assert set(jobs) == {"preview", "up"} | ({"restore"} if manual else set())
 
     preview = jobs["preview"]
     assert preview["if"] == "github.event_name == 'pull_request'"
@@ -58,6 +59,33 @@ def test_preview_on_pull_requests_without_credentials_and_up_on_main(name: str) 
     }
     for job in (preview, up):
         assert job["permissions"] == {"contents": "read"}
+
+
+def test_the_python_recipe_restores_by_hand_from_a_stack_output() -> None:
+    workflow = load("pulumi.yml")
+    inputs = workflow[True]["workflow_dispatch"]["inputs"]
+    assert inputs["server_id"]["required"] is True and "default" not in inputs["server_id"]
+    assert inputs["snapshot_output"]["default"] == "snapshot_id"
+    restore = workflow["jobs"]["restore"]
+    assert restore["if"] == (
+        "github.event_name == 'workflow_dispatch' && github.ref == 'refs/heads/main'"
+    )
+    assert restore["concurrency"] == workflow["jobs"]["up"]["concurrency"], "never during up"
+    assert restore["environment"] == "production"
+    assert restore["permissions"] == {"contents": "read"}
+    (step,) = [s for s in restore["steps"] if "node-pulumi" in s.get("run", "")]
+    assert step["run"].split() == [
+        "node-pulumi", "restore", '"$SERVER_ID"', "--stack", '"$STACK"', "--from-output",
+        '"$SNAPSHOT_OUTPUT"', "--yes", "--timeout", "1800",
+    ]  # fmt: skip
+    assert "${{" not in step["run"], "inputs through env, not spliced into the script"
+    assert step["env"] == {
+        "SERVER_ID": "${{ inputs.server_id }}",
+        "SNAPSHOT_OUTPUT": "${{ inputs.snapshot_output }}",
+        "NODE_USER_ID": "${{ secrets.NODE_USER_ID }}",
+        "NODE_API_KEY": "${{ secrets.NODE_API_KEY }}",
+    }
+    assert restore["timeout-minutes"] * 60 > 1800
 
 
 def test_the_yaml_recipe_puts_the_plugin_on_path_before_pulumi_runs() -> None:

@@ -18,6 +18,7 @@ from node_pulumi import (
     NodeDecodeError,
     NodeTransportError,
 )
+from node_pulumi._core.gone import is_gone
 from node_pulumi.sandbox import Sandbox
 
 from .clock import StillClock
@@ -193,7 +194,7 @@ def test_error_envelope_raises_api_error_with_its_fields(
 def test_unknown_snapshot_is_not_found(client: NodeClient) -> None:
     with pytest.raises(NodeApiError) as caught:
         client.get_snapshot_detail("doesnotexist")
-    assert caught.value.is_not_found
+    assert is_gone(caught.value)
 
 
 def test_validation_error_comes_from_the_api(client: NodeClient) -> None:

@@ -48,7 +48,9 @@ scalars = (
     | st.text(max_size=20)
     | numeric_texts
 )
-names = st.sampled_from([*TYPED, "records", "record", "other"]) | st.from_regex(r"\A[a-z_]{1,6}\Z")
+names = st.sampled_from([*TYPED, "records", "record", "other", "root_password"]) | st.from_regex(
+    r"\A[a-z_]{1,6}\Z"
+)
 values = st.recursive(
     scalars,
     lambda children: st.lists(children, max_size=3) | st.dictionaries(names, children, max_size=3),
@@ -137,9 +139,20 @@ def as_json(envelope: dict[str, Any]) -> bytes:
     return json.dumps(envelope).encode()
 
 
+def keys(value: Any) -> set[str]:
+    """Every object key in a decoded value, at any depth."""
+    if isinstance(value, dict):
+        return set(value).union(*(keys(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(keys(v) for v in value))
+    return set()
+
+
 def assert_typed(record: Any) -> None:
-    """The project's types: int fields int, number fields finite numbers, text fields str."""
+    """The project's types: int fields int, number fields finite numbers, text fields str; and
+    no root password, at any depth (it is dropped while decoding)."""
     assert type(record) is dict
+    assert "root_password" not in keys(record)
     for key, value in record.items():
         if value is None:
             continue
@@ -162,6 +175,8 @@ CALLS: dict[str, Callable[[NodeClient], Any]] = {
     "get_snapshot_detail": lambda c: c.get_snapshot_detail("s1"),
     "delete_snapshot": lambda c: c.delete_snapshot("s1"),
     "set_server_snapshot_schedule": lambda c: c.set_server_snapshot_schedule("1"),
+    "get_server_detail": lambda c: c.get_server_detail("1"),
+    "reinstall_server": lambda c: c.reinstall_server("1", "snapshot", snapshot_id="s1"),
     # A list walk follows the pages the answer claims: take a bounded number of records.
     "get_snapshot_list": lambda c: list(
         itertools.islice(c.get_snapshot_list(client_ip_address="203.0.113.7"), 20)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Awaitable, Iterator
+from typing import Any
 
 import pulumi
 import pytest
@@ -11,6 +13,7 @@ from node_pulumi import NodeApiError, snapshot_before_update
 from node_pulumi._dynamic.hooks import _hook
 from node_pulumi.sandbox import Sandbox
 
+from .clock import StillClock
 from .conftest import API_KEY, USER_ID
 from .program import run_program
 
@@ -25,6 +28,13 @@ def fresh_program() -> Iterator[None]:
     _hook.cache_clear()
     yield
     _hook.cache_clear()
+
+
+async def run_hook(hook: pulumi.ResourceHook, args: pulumi.ResourceHookArgs) -> None:
+    """Call ``hook`` as the SDK's callback server does: await what it returns, if anything."""
+    result = hook.callback(args)
+    if isinstance(result, Awaitable):
+        await result
 
 
 def program_config(sandbox: Sandbox) -> dict[str, str]:
@@ -65,7 +75,7 @@ def test_hook_names_stay_distinct_whatever_the_server_id_holds() -> None:
 
 def test_hook_takes_a_snapshot_and_logs_its_id(sandbox: Sandbox) -> None:
     async def body() -> None:
-        snapshot_before_update("2001").callback(RELEASE)
+        await run_hook(snapshot_before_update("2001"), RELEASE)
 
     _, logs = run_program(body, program_config(sandbox))
     (snapshot,) = sandbox.snapshots()
@@ -80,7 +90,8 @@ def test_hook_takes_a_snapshot_and_logs_its_id(sandbox: Sandbox) -> None:
 
 def test_waiting_hook_waits_until_active(sandbox: Sandbox) -> None:
     async def body() -> None:
-        snapshot_before_update("2001", wait_until_active=True, wait_timeout=60).callback(RELEASE)
+        hook = snapshot_before_update("2001", wait_until_active=True, wait_timeout=60)
+        await run_hook(hook, RELEASE)
 
     _, logs = run_program(body, program_config(sandbox))
     (snapshot,) = sandbox.snapshots()
@@ -97,7 +108,51 @@ def test_a_failed_snapshot_fails_the_hook(sandbox: Sandbox) -> None:
     sandbox.set_fault("create_snapshot", error=("SERVER_BUSY", "Server is busy."))
 
     async def body() -> None:
-        snapshot_before_update("2001").callback(RELEASE)
+        await run_hook(snapshot_before_update("2001"), RELEASE)
 
     with pytest.raises(NodeApiError, match="Server is busy"):
         run_program(body, program_config(sandbox))
+
+
+def test_a_waiting_hook_lets_other_callbacks_run_on_the_programs_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The hook runs on the program's event loop, as the SDK's callback server runs it, beside
+    another coroutine (any other callback of the program). The sandbox's clock stands still, so
+    the snapshot turns active only when that other coroutine moves the clock, which it does once
+    the hook has named the snapshot. A hook that blocked the loop while waiting would keep the
+    other coroutine from ever running and fail at its 5 s deadline; this one returns the
+    snapshot active, and the other coroutine ran while it waited."""
+    clock = StillClock()
+    with Sandbox(USER_ID, API_KEY, processing_seconds=60, clock=clock) as sandbox:
+        events: list[str] = []
+        log_info = pulumi.log.info
+
+        async def body() -> None:
+            loop = asyncio.get_running_loop()
+            named = asyncio.Event()
+
+            def info(message: str, *args: Any, **kwargs: Any) -> None:
+                log_info(message, *args, **kwargs)
+                if "created; waiting for it to become active" in message:
+                    loop.call_soon_threadsafe(named.set)  # told from the create's thread
+
+            monkeypatch.setattr(pulumi.log, "info", info)
+            hook = snapshot_before_update("2001", wait_until_active=True, wait_timeout=5)
+
+            async def other_callback() -> None:
+                await named.wait()
+                events.append("other callback ran")
+                clock.now += 120  # the snapshot is active from now on
+
+            async def hooked() -> None:
+                await run_hook(hook, RELEASE)
+                events.append("hook done")
+
+            await asyncio.gather(hooked(), other_callback())
+
+        _, logs = run_program(body, program_config(sandbox))
+        assert events == ["other callback ran", "hook done"]
+        (snapshot,) = sandbox.snapshots()
+        assert snapshot["snapshot_status"] == "active"
+        assert any(m.endswith("taken before updating release (active)") for _, m in logs)

@@ -1,4 +1,4 @@
-"""`node_pulumi.native` is written by hand (see the README's Python section), not generated from
+"""`node_pulumi.native` is written by hand (see docs/development/sdks.md), not generated from
 the schema like sdk/: these tests keep its property names and requirements equal to the schema's,
 so the Python classes cannot drift from what the plugin and the generated SDKs declare."""
 

@@ -13,7 +13,7 @@ from node_pulumi._core.rotation import (
     RotationPruneError,
     check_rotating,
     delete_all,
-    needs_snapshot,
+    next_step,
     prune,
     refresh,
     rotating_changes,
@@ -87,12 +87,20 @@ def test_outputs_holding_more_than_keep_are_a_change() -> None:
     assert rotating_changes(rotating_outputs(inputs(), ["b", "a"], "active"), inputs()) == ([], [])
 
 
-def test_a_snapshot_is_taken_for_new_triggers_or_when_none_is_held() -> None:
-    outputs = rotating_outputs(inputs(), ["a"], "processing")
-    assert not needs_snapshot(outputs, inputs())
-    assert not needs_snapshot(outputs, inputs(keep=5))
-    assert needs_snapshot(outputs, inputs(triggers=["v2"]))
-    assert needs_snapshot({}, inputs())
+def test_an_update_takes_a_snapshot_for_new_triggers_or_when_none_is_held() -> None:
+    outputs = rotating_outputs(inputs(), ["a"], "active")
+    assert next_step(outputs, inputs()) is None
+    assert next_step(outputs, inputs(keep=5)) is None
+    assert next_step(outputs, inputs(triggers=["v2"])) == "take"
+    assert next_step({}, inputs()) == "take"
+
+
+def test_an_update_resumes_waiting_for_a_newest_not_yet_active_when_asked_to() -> None:
+    """A retried update (partial state) finds the triggers served: it waits, takes none."""
+    processing = rotating_outputs(inputs(), ["a"], "processing")
+    assert next_step(processing, inputs()) == "resume"
+    assert next_step(processing, inputs(wait_until_active=False)) is None
+    assert next_step(processing, inputs(triggers=["v2"])) == "take"
 
 
 def test_outputs_name_the_newest_and_every_id_newest_first() -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from node_pulumi.sandbox import Sandbox
+from node_pulumi.sandbox.__main__ import _parse_args as parse_args
 
 from .clock import StillClock
 from .test_sandbox import API_KEY, START, USER_ID, admin, api, call, create
@@ -336,3 +337,11 @@ def test_a_version_1_database_gains_the_server_tables(tmp_path: Path, clock: Sti
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA user_version").fetchone() == (2,)
     conn.close()
+
+
+def test_the_sandbox_command_takes_a_reinstall_time() -> None:
+    base = ["--user-id", USER_ID, "--api-key", API_KEY]
+    assert parse_args([*base, "--reinstall-seconds", "7.5"]).reinstall_seconds == 7.5
+    assert parse_args(base).reinstall_seconds == 5.0
+    with pytest.raises(SystemExit):
+        parse_args([*base, "--reinstall-seconds", "-1"])

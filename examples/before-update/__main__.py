@@ -16,7 +16,7 @@ before_release = node.Snapshot(
     "before-release", server_id=server_id, triggers=[version], wait_until_active=True
 )
 AppRelease(
-    "release-with-snapshot",
+    "release-with-snapshot-resource",
     server_id,
     version,
     opts=pulumi.ResourceOptions(depends_on=[before_release]),

@@ -5,6 +5,9 @@ responses reliably. Values are then normalised by one schema so that both format
 Python values: XML carries every value as text, and JSON may too. An answer that decodes but does
 not have the documented shape (``data`` a string where an object is expected, a count that is no
 number, records that are not objects, nesting deeper than any answer has) is a `NodeDecodeError`.
+
+A credential in an answer (get_server_detail's ``root_password``) is dropped here, at decoding:
+no returned value holds it, and no error quotes a body that may (see `SECRET_FIELDS`).
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ INT_FIELDS = frozenset(
         "daily_snapshot_max_age",
         "weekly_snapshot_max_age",
         "monthly_snapshot_max_age",
+        "retain_daily_snapshots",
+        "retain_weekly_snapshots",
+        "retain_monthly_snapshots",
     }
 )
 NUMBER_FIELDS = frozenset({"snapshot_size"})
@@ -47,8 +53,15 @@ TEXT_FIELDS = frozenset(
         "daily_snapshot",
         "weekly_snapshot",
         "monthly_snapshot",
+        "server_status",
+        "order_status",
+        "install_source",
     }
 )
+SECRET_FIELDS = frozenset({"root_password"})
+"""Fields dropped from every answer as it is decoded: credentials the package must never hold."""
+SECRET_FUNCTIONS = frozenset({"get_server_detail"})
+"""Functions whose answer holds a credential: their undecodable bodies are never quoted."""
 MAX_DEPTH = 16
 """Deepest nesting accepted in ``data``; the API's deepest answer (a list page) has 3 levels."""
 
@@ -70,16 +83,22 @@ def decode_envelope(body: bytes, response_format: str, function: str) -> Mapping
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise NodeDecodeError(function, f"not UTF-8 ({exc.reason})", _excerpt(body)) from None
+        raise NodeDecodeError(
+            function, f"not UTF-8 ({exc.reason})", _excerpt(body, function)
+        ) from None
     if response_format == "xml":
         envelope = _parse_xml(text, function, body)
     else:
         try:
             envelope = json.loads(text)
         except (ValueError, RecursionError) as exc:
-            raise NodeDecodeError(function, f"invalid JSON ({exc})", _excerpt(body)) from None
+            raise NodeDecodeError(
+                function, f"invalid JSON ({exc})", _excerpt(body, function)
+            ) from None
     if not isinstance(envelope, dict) or "code" not in envelope:
-        raise NodeDecodeError(function, "no 'code' in the response envelope", _excerpt(body))
+        raise NodeDecodeError(
+            function, "no 'code' in the response envelope", _excerpt(body, function)
+        )
     return envelope
 
 
@@ -131,7 +150,11 @@ def normalise(value: Any, function: str, key: str | None = None, depth: int = 0)
     if key in TEXT_FIELDS:
         return _scalar_text(value, key, function)
     if isinstance(value, Mapping):
-        return {str(k): normalise(v, function, str(k), depth + 1) for k, v in value.items()}
+        return {
+            str(k): normalise(v, function, str(k), depth + 1)
+            for k, v in value.items()
+            if str(k) not in SECRET_FIELDS
+        }
     if isinstance(value, list):
         return [normalise(v, function, None, depth + 1) for v in value]
     if isinstance(value, bool):
@@ -150,7 +173,7 @@ def _parse_xml(text: str, function: str, body: bytes) -> Any:
     try:
         parsed = xmltodict.parse(f"{prolog}<envelope>{inner}</envelope>", disable_entities=True)
     except (ExpatError, ValueError) as exc:
-        raise NodeDecodeError(function, f"invalid XML ({exc})", _excerpt(body)) from None
+        raise NodeDecodeError(function, f"invalid XML ({exc})", _excerpt(body, function)) from None
     root = parsed["envelope"]
     if isinstance(root, dict) and "code" not in root and len(root) == 1:
         # A server that does send a single root element around the envelope.
@@ -231,5 +254,15 @@ def _kind(value: Any) -> str:
     return f"{type(value).__name__} {shown if len(shown) <= 40 else shown[:37] + '...'}"
 
 
-def _excerpt(body: bytes, limit: int = 80) -> str:
-    return body[:limit].decode("utf-8", errors="replace")
+def _excerpt(body: bytes, function: str, limit: int = 80) -> str:
+    """The start of a body for an error message: none for a function whose answer holds a
+    credential, and never from where a password may begin."""
+    if function in SECRET_FUNCTIONS:
+        return ""
+    return _redact(body[:limit].decode("utf-8", errors="replace"))
+
+
+def _redact(text: str) -> str:
+    """``text`` cut before the first mention of a password (what follows may be one)."""
+    at = text.lower().find("password")
+    return text if at < 0 else text[:at] + "[cut]"

@@ -6,6 +6,8 @@ text is safe to show in CLI output and CI logs.
 
 from __future__ import annotations
 
+import re
+
 
 class NodeError(Exception):
     """Base class of every error raised by node_pulumi."""
@@ -13,6 +15,19 @@ class NodeError(Exception):
 
 class NodeConfigError(NodeError):
     """A required setting is missing or a setting has an invalid value."""
+
+
+class NodeInputError(NodeError, ValueError):
+    """An argument fails its check, before any API call or credentials (a ``ValueError`` too).
+
+    ``function`` is what was called (``get_snapshots``); ``failures`` pairs each argument's name
+    with why it is refused.
+    """
+
+    def __init__(self, function: str, failures: list[tuple[str, str]]) -> None:
+        self.function = function
+        self.failures = failures
+        super().__init__(f"{function}: " + "; ".join(reason for _, reason in failures))
 
 
 class NodeApiError(NodeError):
@@ -39,26 +54,30 @@ class NodeApiError(NodeError):
         super().__init__(f"node.co.id {function} failed with {code}{detail}{advice}")
 
     @property
-    def is_not_found(self) -> bool:
-        """Whether the API says the object does not exist.
-
-        The published docs list no error codes, so this matches ``NOT_FOUND``-like codes and
-        "not found" / "does not exist" messages.
-        """
-        text = f"{self.code} {self.message}".lower().replace("_", " ")
-        return any(p in text for p in ("not found", "does not exist", "not exist", "unknown snap"))
-
-    @property
     def is_credentials_error(self) -> bool:
-        """Whether the API refused the user id or the checksum made from the API key.
+        """Whether the answer is about the caller (user id, API key, checksum), not an object.
 
         The published docs list no error codes, so this matches what such an answer plausibly
-        says: the sandbox's ``INVALID_CHECKSUM`` / ``INVALID_USER``, any code or message naming
-        the checksum, the user id or the API key, or an HTTP 401/403 with an envelope.
+        says: the sandbox's ``INVALID_CHECKSUM`` / ``INVALID_USER``; any code or message naming
+        the user (``USER_NOT_FOUND``, "User not found.", "Invalid user_id."), the account, the
+        checksum, a key or token ("API key does not exist."), credentials or authentication; or
+        an HTTP 401/403 with an envelope. Such an answer is never taken as "the snapshot is gone"
+        (see `node_pulumi._core.gone`), whatever else it says.
         """
-        text = f"{self.code} {self.message}".lower().replace("_", " ").replace("-", " ")
-        words = ("checksum", "invalid user", "unknown user", "user id", "userid", "api key")
-        return self.http_status in (401, 403) or any(w in text for w in words)
+        words = answer_words(self.code, self.message)
+        return self.http_status in (401, 403) or _CREDENTIALS.search(words) is not None
+
+
+_CREDENTIALS = re.compile(
+    r"\b(?:users?|userid|accounts?|checksums?|api ?keys?|keys?|tokens?|credentials?"
+    r"|auth\w*|unauthori[sz]ed)\b"
+)
+
+
+def answer_words(code: str, message: str) -> str:
+    """An answer's code and message as lowercase words, the form its wording is matched in:
+    ``USER_NOT_FOUND`` -> ``user not found``, ``snapshot_id`` -> ``snapshot id``."""
+    return " ".join(re.sub(r"[_\-]", " ", f"{code} {message}").lower().split())
 
 
 class NodeTransportError(NodeError):
@@ -145,6 +164,35 @@ class SnapshotFailedError(SnapshotWaitError):
             snapshot_id,
             status,
             f"snapshot {snapshot_id} was created but became {status!r} instead of 'active'",
+        )
+
+
+class SnapshotWaitCancelled(SnapshotWaitError):
+    """The engine cancelled the operation (its ``Cancel``) while it waited; the snapshot exists."""
+
+    def __init__(self, snapshot_id: str, status: str | None) -> None:
+        super().__init__(
+            snapshot_id,
+            status,
+            f"snapshot {snapshot_id} is still {status or 'not active'}: waiting was cancelled",
+        )
+
+
+class NodeCancelledError(NodeError):
+    """An operation that would start something arrived after the engine's ``Cancel``.
+
+    After Cancel (the first Ctrl-C, and the end of every run) the plugin starts nothing new: a
+    ``Create`` or ``Update`` then fails at once, before any API call. ``operation`` is the RPC,
+    ``resource`` the resource's URN.
+    """
+
+    def __init__(self, operation: str, resource: str) -> None:
+        self.operation = operation
+        self.resource = resource
+        name = resource.rsplit("::", 1)[-1] or resource
+        super().__init__(
+            f"{operation} of {name} not started: the engine cancelled this run (Ctrl-C), so "
+            "pulumi-resource-node starts nothing new; run `pulumi up` again"
         )
 
 

@@ -12,8 +12,10 @@ The retry rule, in one place:
 * A request that may have reached the server (read timeout, reset connection, HTTP 5xx or 429) is
   retried only for functions that are safe to repeat (every function except ``create_snapshot``),
   with a fresh ``random`` and checksum, since the API rejects a reused ``random``.
-* ``create_snapshot`` is never repeated once it may have been received: a second snapshot of the
-  server would be taken. Its error says so (``NodeTransportError.may_have_reached_server``).
+* ``create_snapshot`` and ``reinstall_server`` are never repeated once they may have been
+  received: a second snapshot of the server would be taken, or a second reinstall started (and
+  the server's downtime doubled). Their error says so
+  (``NodeTransportError.may_have_reached_server``).
 * An answer from the API (an envelope with ``code`` other than ``OK``) is never retried.
 
 The environment is honoured as by any ``requests`` user, for https endpoints: ``HTTPS_PROXY`` /
@@ -51,7 +53,7 @@ REAL_ENDPOINT = "https://node.co.id/api/v1/"
 SANDBOX_ENDPOINT = "https://node.co.id/api-sandbox/v1/"
 FORMATS = ("json", "xml")
 
-NOT_REPEATABLE = frozenset({"create_snapshot"})
+NOT_REPEATABLE = frozenset({"create_snapshot", "reinstall_server"})
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
@@ -121,23 +123,35 @@ class NodeClient:
         """Close the pooled connections."""
         self._session.close()
 
-    def call(self, function: str, **params: Any) -> Any:
-        """Call an API function with ``params`` (``None`` values are left out); return ``data``."""
+    def call(self, function: str, /, *, wait_at_most: float | None = None, **params: Any) -> Any:
+        """Call an API function with ``params`` (``None`` values are left out); return ``data``.
+
+        ``wait_at_most`` shortens the client's timeout for this call (a caller's deadline).
+        """
         form = {k: str(v) for k, v in params.items() if v is not None}
+        timeout = self.timeout if wait_at_most is None else min(self.timeout, wait_at_most)
         attempts = 1 if function in NOT_REPEATABLE else 1 + self.retries
         attempt = 1
         while True:
             try:
-                return self._call_once(function, form)
+                return self._call_once(function, form, timeout)
             except NodeTransportError as exc:
                 if attempt == attempts or not exc.may_have_reached_server:
                     raise
             time.sleep(self.backoff * 2 ** (attempt - 1))
             attempt += 1
 
-    def create_snapshot(self, server_id: str) -> dict[str, Any]:
-        """Start a manual snapshot of ``server_id``; ``data`` has ``snapshot_id`` and status."""
-        return self._object("create_snapshot", server_id=server_id)
+    def create_snapshot(self, server_id: str, *, timeout: float | None = None) -> dict[str, Any]:
+        """Start a manual snapshot of ``server_id``; ``data`` has ``snapshot_id`` and status.
+
+        ``timeout`` (seconds) waits for the answer no longer than that, when shorter than the
+        client's: a caller's deadline. An answer that does not come in time may still mean a
+        snapshot was started (`NodeTransportError.may_have_reached_server`).
+        """
+        return as_object(
+            self.call("create_snapshot", wait_at_most=timeout, server_id=server_id),
+            "create_snapshot",
+        )
 
     def get_snapshot_detail(
         self, snapshot_id: str, client_ip_address: str | None = None
@@ -186,10 +200,30 @@ class NodeClient:
             data["daily_snapshots"] = misspelled
         return data
 
+    def reinstall_server(
+        self,
+        server_id: str,
+        install_source: str,
+        *,
+        snapshot_id: str | None = None,
+        **params: Any,
+    ) -> dict[str, Any]:
+        """Start reinstalling ``server_id`` (from a snapshot: ``install_source="snapshot"`` and
+        its ``snapshot_id``); ``data`` has the server's statuses. Everything on the server is
+        replaced. Never repeated once it may have reached the API (see the module docstring).
+        """
+        return self._object(
+            "reinstall_server",
+            server_id=server_id,
+            install_source=install_source,
+            snapshot_id=snapshot_id,
+            **params,
+        )
+
     def _object(self, function: str, **params: Any) -> dict[str, Any]:
         return as_object(self.call(function, **params), function)
 
-    def _call_once(self, function: str, form: Mapping[str, str]) -> Any:
+    def _call_once(self, function: str, form: Mapping[str, str], timeout: float) -> Any:
         random = new_random()
         body = {
             **form,
@@ -200,7 +234,7 @@ class NodeClient:
         }
         try:
             response = self._session.post(
-                self.endpoint + function, data=body, timeout=self.timeout, allow_redirects=False
+                self.endpoint + function, data=body, timeout=timeout, allow_redirects=False
             )
         except requests.RequestException as exc:
             raise NodeTransportError(

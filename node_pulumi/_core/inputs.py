@@ -19,6 +19,8 @@ from typing import Any
 
 from pulumi.output import Unknown
 
+from .._api.errors import NodeInputError
+
 SERVER_ID_MAX = 50
 DEFAULT_WAIT_TIMEOUT = 1800.0
 
@@ -30,6 +32,7 @@ LOCAL_INPUTS = ("wait_until_active", "wait_timeout")
 AGE_INPUTS = {"daily_max_age": "daily", "weekly_max_age": "weekly", "monthly_max_age": "monthly"}
 MAX_AGE_LIMIT = 99  # the API takes at most two digits
 
+LIST_SERVER_ID_MAX = 20  # get_snapshot_list's server_id filter is shorter than a resource's
 LIST_STATUSES = ("all", "processing", "active", "deleted")
 LIST_CYCLES = ("all", "manual", "daily", "weekly", "monthly")
 
@@ -82,11 +85,15 @@ def _ints(value: Any) -> Any:
     return value
 
 
-def check_server_id(inputs: dict[str, Any]) -> list[Failure]:
-    """Validate ``inputs["server_id"]`` as the API's 50-character id; a whole number becomes one."""
+def check_server_id(
+    inputs: dict[str, Any], *, required: bool = True, max_length: int = SERVER_ID_MAX
+) -> list[Failure]:
+    """Validate ``inputs["server_id"]`` as the API's id (at most ``max_length`` characters); a
+    whole number becomes one (``2001.0``, as the engine sends ``2001``, becomes ``"2001"``).
+    Without ``required`` an absent (None) server id passes."""
     server_id = inputs.get("server_id")
     if server_id is None:
-        return [Failure("server_id", "server_id is required")]
+        return [Failure("server_id", "server_id is required")] if required else []
     if is_unknown(server_id):
         return []
     if isinstance(server_id, int | float) and not isinstance(server_id, bool):
@@ -100,12 +107,12 @@ def check_server_id(inputs: dict[str, Any]) -> list[Failure]:
         server_id = inputs["server_id"] = str(number)
     if not isinstance(server_id, str) or not server_id.strip():
         return [Failure("server_id", f"server_id must be a non-empty string: {shown(server_id)}")]
-    if len(server_id) > SERVER_ID_MAX:
+    if len(server_id) > max_length:
         return [
             Failure(
                 "server_id",
                 f"server_id is {len(server_id)} characters long; the API accepts at most "
-                f"{SERVER_ID_MAX}",
+                f"{max_length}",
             )
         ]
     return []
@@ -187,18 +194,35 @@ def schedule_age(value: Any) -> Any:
     return int(value) or None
 
 
-def check_list_filters(status: Any, cycle: Any) -> list[Failure]:
-    """Validate get_snapshots' ``status`` and ``cycle`` filters."""
-    failures = []
-    if status not in LIST_STATUSES:
+def check_lookup(args: dict[str, Any]) -> list[Failure]:
+    """Validate get_snapshots' arguments (snake_case keys), in both doors alike and before any
+    credentials are needed, so a preview reports them: ``status`` and ``cycle`` (defaults
+    ``active`` and ``all`` are filled in) and the optional ``server_id``, normalised in place as
+    a resource's is (``12345``, which the engine sends as ``12345.0``, asks for ``"12345"``), at
+    most `LIST_SERVER_ID_MAX` characters as get_snapshot_list takes it."""
+    status = args.setdefault("status", "active")
+    cycle = args.setdefault("cycle", "all")
+    failures = check_server_id(args, required=False, max_length=LIST_SERVER_ID_MAX)
+    if not is_unknown(status) and status not in LIST_STATUSES:
         failures.append(
             Failure("status", f"status must be one of {', '.join(LIST_STATUSES)}, not {status!r}")
         )
-    if cycle not in LIST_CYCLES:
+    if not is_unknown(cycle) and cycle not in LIST_CYCLES:
         failures.append(
             Failure("cycle", f"cycle must be one of {', '.join(LIST_CYCLES)}, not {cycle!r}")
         )
     return failures
+
+
+def lookup_arguments(**args: Any) -> dict[str, Any]:
+    """get_snapshots' arguments checked and normalised (`check_lookup`) for a Python program:
+    `NodeInputError` for any that fails, at once, also in a preview without credentials. Both
+    Python doors call it; the plugin checks what other languages send with `check_lookup`."""
+    checked = {k: v for k, v in args.items() if v is not None}
+    failures = check_lookup(checked)
+    if failures:
+        raise NodeInputError("get_snapshots", [(f.property, f.reason) for f in failures])
+    return checked
 
 
 def changed(old: Any, new: Any) -> bool:

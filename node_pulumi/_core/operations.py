@@ -1,15 +1,19 @@
 """What each API operation means, for both front doors (the dynamic providers and the plugin).
 
 The rules live here once: a create is sent once and a lost answer is looked up, never retried;
-a snapshot the API does not know or reports ``deleted`` is gone; deleting one that is gone, or
-clearing the schedule of a server the API no longer knows, counts as done.
+a snapshot the API says is gone (`gone.is_gone`: an answer naming the snapshot, never one about
+the caller's credentials) or reports ``deleted`` is gone; deleting one that is gone, or clearing
+the schedule of a server the API says is gone, counts as done. Every other error fails the
+operation, so that Pulumi keeps the resource in state.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import itertools
-import time
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .._api.errors import (
@@ -22,9 +26,13 @@ from .._api.errors import (
     SnapshotUncertainError,
 )
 from .._api.transport import NodeClient
-from .inputs import DEFAULT_WAIT_TIMEOUT
+from .gone import is_gone
+from .inputs import DEFAULT_WAIT_TIMEOUT, LOCAL_INPUTS
 from .settings import CLIENT_IP_ADDRESS
-from .waiting import wait_until_active
+from .waiting import Deadline, await_active, until_cancelled, wait_until_active
+
+SnapshotStatusCallback = Callable[[str, str | None], None]
+"""Told a waited-for snapshot's id and status after each status poll."""
 
 CANDIDATES_SHOWN = 5
 SCHEDULE_CYCLES = ("daily", "weekly", "monthly")
@@ -37,16 +45,28 @@ def start_snapshot(
     client_ip_address: str | None,
     notify: Callable[[str], None],
     waiting: bool = False,
+    deadline: Deadline | None = None,
 ) -> dict[str, Any]:
     """Start a snapshot of ``server_id`` with one create_snapshot call; return the API's answer.
 
     ``notify`` gets a line naming the snapshot the moment the API answers (saying it will be
     waited for, with ``waiting``), so that an interrupted ``up`` (whose errors never show) cannot
     leave a snapshot nobody was told of. A create whose answer was lost is not retried: the
-    server's processing snapshots are looked up and named in a `SnapshotUncertainError`.
+    server's processing snapshots are looked up and named in a `SnapshotUncertainError`. With a
+    ``deadline`` the request waits for its answer no longer than the time left (a late answer is
+    a lost one), and is not sent at all once the deadline has passed.
     """
+    timeout = None
+    if deadline is not None:
+        timeout = min(client.timeout, deadline.remaining())
+        if timeout <= 0:
+            raise NodeTransportError(
+                "create_snapshot",
+                f"not sent: the create's deadline of {deadline.seconds:g}s had passed",
+                may_have_reached_server=False,
+            )
     try:
-        created = client.create_snapshot(server_id)
+        created = client.create_snapshot(server_id, timeout=timeout)
         if not created.get("snapshot_id"):
             raise NodeDecodeError("create_snapshot", "the answer is OK but has no snapshot_id")
     except (NodeTransportError, NodeDecodeError) as exc:
@@ -62,6 +82,13 @@ def start_snapshot(
     return created
 
 
+def create_deadline(wait: bool, wait_timeout: float, time_limit: float = 0.0) -> Deadline | None:
+    """The deadline of a snapshot's create, made before create_snapshot is sent so that it bounds
+    the whole create, the request included: ``wait_timeout`` when waiting, and ``time_limit``
+    (the plugin's ``customTimeouts``; 0 for none) when set and shorter. None: no deadline."""
+    return Deadline.of(wait_timeout if wait else None, time_limit)
+
+
 def take_snapshot(
     client: NodeClient,
     server_id: str,
@@ -71,28 +98,174 @@ def take_snapshot(
     client_ip_address: str | None,
     intervals: Iterator[float],
     notify: Callable[[str], None],
+    time_limit: float = 0.0,
 ) -> dict[str, Any]:
     """Start a snapshot and, with ``wait``, wait until it is active (blocking this thread).
 
-    The ``timeout`` counts from before the create. Returns what the API reported of the
+    The deadline (`create_deadline`: ``timeout`` when waiting, ``time_limit`` when shorter)
+    counts from before the create and bounds it too. Returns what the API reported of the
     snapshot; every error raised after it exists names it.
     """
-    started = time.monotonic()
-    created = start_snapshot(
-        client, server_id, client_ip_address=client_ip_address, notify=notify, waiting=wait
-    )
-    if not wait:
+    take = _Take(client, server_id, wait, create_deadline(wait, timeout, time_limit))
+    created = take.start(client_ip_address, notify)
+    if take.deadline is None:
         return created
     details = wait_until_active(
-        client,
-        str(created["snapshot_id"]),
-        created.get("snapshot_status"),
-        deadline=started + timeout,
-        client_ip_address=client_ip_address,
-        intervals=intervals,
-        timeout=timeout,
+        client, *take.waited(created), client_ip_address=client_ip_address, intervals=intervals
     )
     return {**created, **details}
+
+
+async def take_snapshot_async(
+    client: NodeClient,
+    server_id: str,
+    *,
+    wait: bool,
+    timeout: float,
+    client_ip_address: str | None,
+    intervals: Iterator[float],
+    notify: Callable[[str], None],
+    time_limit: float = 0.0,
+    on_status: SnapshotStatusCallback | None = None,
+    cancelled: asyncio.Event | None = None,
+) -> dict[str, Any]:
+    """`take_snapshot` as a coroutine: the create runs on a worker thread, the wait sleeps on
+    the event loop (holding no thread) and ends at once, with `SnapshotWaitCancelled`, when
+    ``cancelled`` is set. ``notify`` is called from the worker thread."""
+    take = _Take(client, server_id, wait, create_deadline(wait, timeout, time_limit))
+    created = await asyncio.to_thread(take.start, client_ip_address, notify)
+    if take.deadline is None:
+        return created
+    snapshot_id, status, deadline = take.waited(created)
+    details = await _await_active(
+        client, snapshot_id, status, deadline, client_ip_address, intervals, on_status, cancelled
+    )
+    return {**created, **details}
+
+
+@dataclass(frozen=True)
+class _Take:
+    """One create, as both drivers run it: its deadline is made before anything is sent
+    (None when there is neither a wait nor a time limit)."""
+
+    client: NodeClient
+    server_id: str
+    wait: bool
+    deadline: Deadline | None
+
+    def start(self, client_ip_address: str | None, notify: Callable[[str], None]) -> dict[str, Any]:
+        return start_snapshot(
+            self.client,
+            self.server_id,
+            client_ip_address=client_ip_address,
+            notify=notify,
+            waiting=self.wait,
+            deadline=self.deadline,
+        )
+
+    def waited(self, created: Mapping[str, Any]) -> tuple[str, str | None, Deadline]:
+        """What the wait for the created snapshot needs: its id, its status, the deadline."""
+        assert self.deadline is not None  # only a wait or a time limit has one
+        return str(created["snapshot_id"]), created.get("snapshot_status"), self.deadline
+
+
+def snapshot_update(
+    olds: Mapping[str, Any], news: Mapping[str, Any]
+) -> tuple[dict[str, Any], bool]:
+    """The update rule: only the wait settings change in place, so every other output is kept
+    and the new settings are taken. Returns those outputs, and whether to wait: when the new
+    inputs ask to and the snapshot was not ``active`` yet (created without waiting, or a wait
+    that failed), the update waits for it rather than leaving it ``processing``."""
+    outputs = {k: v for k, v in olds.items() if k not in LOCAL_INPUTS}
+    outputs.update({k: news[k] for k in LOCAL_INPUTS if k in news})
+    wait = bool(news.get("wait_until_active", True)) and olds.get("snapshot_status") != "active"
+    return outputs, wait
+
+
+def resume_wait(
+    client: NodeClient,
+    snapshot_id: str,
+    outputs: Mapping[str, Any],
+    news: Mapping[str, Any],
+    *,
+    client_ip_address: str | None,
+    intervals: Iterator[float],
+    time_limit: float = 0.0,
+) -> dict[str, Any]:
+    """Wait (blocking this thread) for an existing snapshot that `snapshot_update` says to wait
+    for, up to the new ``wait_timeout`` (or ``time_limit`` when shorter); its new outputs."""
+    details = wait_until_active(
+        client,
+        snapshot_id,
+        outputs.get("snapshot_status"),
+        _resume_deadline(news, time_limit),
+        client_ip_address=client_ip_address,
+        intervals=intervals,
+    )
+    return waited_outputs(outputs, news, details)
+
+
+async def resume_wait_async(
+    client: NodeClient,
+    snapshot_id: str,
+    outputs: Mapping[str, Any],
+    news: Mapping[str, Any],
+    *,
+    client_ip_address: str | None,
+    intervals: Iterator[float],
+    time_limit: float = 0.0,
+    on_status: SnapshotStatusCallback | None = None,
+    cancelled: asyncio.Event | None = None,
+) -> dict[str, Any]:
+    """`resume_wait` as a coroutine that ends at once when ``cancelled`` is set."""
+    deadline = _resume_deadline(news, time_limit)
+    status = outputs.get("snapshot_status")
+    details = await _await_active(
+        client, snapshot_id, status, deadline, client_ip_address, intervals, on_status, cancelled
+    )
+    return waited_outputs(outputs, news, details)
+
+
+def waited_outputs(
+    outputs: Mapping[str, Any], inputs: Mapping[str, Any], details: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A snapshot's outputs once waited for: the known ones, updated with what the API reported."""
+    return {**outputs, **snapshot_outputs({**inputs, **outputs}, details)}
+
+
+def _resume_deadline(news: Mapping[str, Any], time_limit: float) -> Deadline:
+    deadline = create_deadline(
+        True, float(news.get("wait_timeout", DEFAULT_WAIT_TIMEOUT)), time_limit
+    )
+    assert deadline is not None  # waiting always has one
+    return deadline
+
+
+async def _await_active(
+    client: NodeClient,
+    snapshot_id: str,
+    status: str | None,
+    deadline: Deadline,
+    client_ip_address: str | None,
+    intervals: Iterator[float],
+    on_status: SnapshotStatusCallback | None,
+    cancelled: asyncio.Event | None,
+) -> dict[str, Any]:
+    """`await_active` until the deadline, ended at once by ``cancelled``."""
+    return await until_cancelled(
+        await_active(
+            client,
+            snapshot_id,
+            status,
+            deadline,
+            client_ip_address=client_ip_address,
+            intervals=intervals,
+            on_status=None if on_status is None else functools.partial(on_status, snapshot_id),
+        ),
+        cancelled,
+        snapshot_id,
+        status,
+    )
 
 
 def _uncertain(
@@ -142,12 +315,12 @@ def _uncertain(
 def require_snapshot(
     client: NodeClient, snapshot_id: str, client_ip_address: str | None
 ) -> dict[str, Any]:
-    """The details of an existing snapshot; `SnapshotNotFoundError` when the API does not know
-    it or reports it ``deleted`` (the not-found rule; other errors pass through)."""
+    """The details of an existing snapshot; `SnapshotNotFoundError` when the API says it is gone
+    (`gone.is_gone`) or reports it ``deleted``; every other error passes through."""
     try:
         details = client.get_snapshot_detail(snapshot_id, client_ip_address)
     except NodeApiError as exc:
-        if not exc.is_not_found:
+        if not is_gone(exc):
             raise
         raise SnapshotNotFoundError(snapshot_id, str(exc)) from exc
     if details.get("snapshot_status") == "deleted":
@@ -166,11 +339,11 @@ def read_snapshot(
 
 
 def delete_snapshot(client: NodeClient, snapshot_id: str) -> None:
-    """Delete a snapshot; one that is already gone counts as deleted."""
+    """Delete a snapshot; one the API says is gone (`gone.is_gone`) counts as deleted."""
     try:
         client.delete_snapshot(snapshot_id)
     except NodeApiError as exc:
-        if not exc.is_not_found:
+        if not is_gone(exc):
             raise
 
 
@@ -198,11 +371,12 @@ def set_schedule(
 
 
 def clear_schedule(client: NodeClient, server_id: str) -> None:
-    """Turn every cycle of a server off; a server the API no longer knows has none left."""
+    """Turn every cycle of a server off; a server the API says is gone (`gone.is_gone`) has none
+    left."""
     try:
         set_schedule(client, server_id, {})
     except NodeApiError as exc:
-        if not exc.is_not_found:
+        if not is_gone(exc):
             raise
 
 

@@ -94,13 +94,21 @@ def rotating_changes(
     return replaces, updates
 
 
-def needs_snapshot(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
-    """Whether an update takes a new snapshot: ``triggers`` changed, or none is held.
+TAKE, RESUME = "take", "resume"
 
-    ``olds`` are the outputs, which record the triggers the newest snapshot was taken for; a
-    retried update (partial state) finds them equal and takes none.
+
+def next_step(olds: Mapping[str, Any], news: Mapping[str, Any]) -> str | None:
+    """What an update does before deleting beyond ``keep``: `TAKE` a new snapshot when the
+    ``triggers`` changed (or none is held); else `RESUME` waiting when the new inputs ask to wait
+    and the newest is not ``active`` yet (a wait that failed, or waiting turned on); else None.
+
+    ``olds`` are the outputs, which record the triggers the newest snapshot was taken for, so a
+    retried update (partial state) finds them equal and takes no second snapshot.
     """
-    return not held(olds) or changed(olds.get("triggers"), news.get("triggers"))
+    if not held(olds) or changed(olds.get("triggers"), news.get("triggers")):
+        return TAKE
+    waiting = bool(news.get("wait_until_active", True))
+    return RESUME if waiting and olds.get("snapshot_status") != "active" else None
 
 
 def held(outputs: Mapping[str, Any]) -> list[str]:

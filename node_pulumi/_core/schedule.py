@@ -13,6 +13,7 @@ from typing import Any
 
 from .._api.errors import NodeApiError
 from .._api.transport import NodeClient
+from .gone import is_gone
 from .inputs import AGE_INPUTS, schedule_age
 from .operations import SCHEDULE_CYCLES, set_schedule
 
@@ -26,7 +27,8 @@ def apply_schedule(client: NodeClient, inputs: Mapping[str, Any]) -> dict[str, A
 
 def read_schedule(client: NodeClient, server_id: str) -> dict[str, Any] | None:
     """The server's schedule as get_server_detail reports it now, as outputs; None when the
-    API does not know the server (the not-found rule: any other error is raised).
+    API says the server is gone (`gone.is_gone`: never a credentials answer; any other error is
+    raised).
 
     Each cycle is on when its flag is ``yes`` (the client turns the published
     ``daiy_snapshots`` into ``daily_snapshots``) with a max age (``retain_<cycle>_snapshots``)
@@ -35,7 +37,7 @@ def read_schedule(client: NodeClient, server_id: str) -> dict[str, Any] | None:
     try:
         detail = client.get_server_detail(server_id)
     except NodeApiError as exc:
-        if not exc.is_not_found:
+        if not is_gone(exc):
             raise
         return None
     found: dict[str, Any] = {"server_id": str(detail.get("server_id") or server_id)}

@@ -1,20 +1,32 @@
 """Waiting for a snapshot to become ``active``: the poll schedule and the wait rule, written once.
 
-`WaitRule` decides (without IO) how long to sleep before each status poll and what each answer
-means; two drivers run it: `wait_until_active` blocks its thread (the dynamic provider, the hook),
-`await_active` sleeps as a coroutine, so many waits share one event loop and a few threads.
+`poll_intervals` and `next_poll` are the poll schedule and its deadline for every wait of the
+package (a restore's wait for its server too, in `restore`). `WaitRule` decides (without IO) how
+long to sleep before each snapshot status poll and what each answer means; two drivers run it:
+`wait_until_active` blocks its thread (the dynamic provider, the hook), `await_active` sleeps as
+a coroutine, so many waits share one event loop and a few threads.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import Executor
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from .._api.errors import NodeError, SnapshotFailedError, SnapshotTimeoutError, SnapshotWaitError
+from .._api.errors import (
+    NodeError,
+    SnapshotFailedError,
+    SnapshotTimeoutError,
+    SnapshotWaitCancelled,
+    SnapshotWaitError,
+)
 from .._api.transport import NodeClient
+
+T = TypeVar("T")
 
 POLL_INTERVAL, POLL_GROWTH, POLL_MAX_INTERVAL = 1.0, 0.25, 60.0
 
@@ -36,12 +48,47 @@ def poll_intervals(
         yield wait
 
 
+@dataclass(frozen=True)
+class Deadline:
+    """When an operation must be over: ``at`` is a `time.monotonic` value, ``seconds`` the time
+    it stands for (what a timeout error shows)."""
+
+    at: float
+    seconds: float
+
+    @classmethod
+    def within(cls, seconds: float) -> Deadline:
+        """The deadline ``seconds`` from now."""
+        return cls(time.monotonic() + seconds, seconds)
+
+    @classmethod
+    def of(cls, *limits: float | None) -> Deadline | None:
+        """The deadline of the shortest of ``limits`` (seconds from now; None or 0 for no limit),
+        or None when there is none. Made *before* an operation starts, so it bounds all of it."""
+        finite = [limit for limit in limits if limit and limit > 0 and math.isfinite(limit)]
+        return cls.within(min(finite)) if finite else None
+
+    def remaining(self) -> float:
+        """Seconds left (negative once passed)."""
+        return self.at - time.monotonic()
+
+
+def next_poll(deadline: float, intervals: Iterator[float]) -> float | None:
+    """Seconds to sleep before the next poll, never past ``deadline`` (a `time.monotonic`
+    value); None when the deadline has passed or the schedule has ended."""
+    remaining = deadline - time.monotonic()
+    interval = next(intervals, None)
+    if remaining <= 0 or interval is None:
+        return None
+    return min(interval, remaining)
+
+
 class WaitRule:
     """The wait for one snapshot, without IO: when to poll, and what each status answer means.
 
-    ``status`` is the last status known (the create's answer); ``deadline`` is a
-    `time.monotonic` value; ``timeout`` is the seconds the deadline stands for, as the timeout
-    error shows them (default: the time left when the rule is made).
+    ``status`` is the last status known (the create's answer); ``deadline`` is a `Deadline`, or
+    a `time.monotonic` value; ``timeout`` is the seconds the deadline stands for, as the timeout
+    error shows them (default: a `Deadline`'s, or the time left when the rule is made).
     """
 
     def __init__(
@@ -49,10 +96,13 @@ class WaitRule:
         snapshot_id: str,
         status: str | None,
         *,
-        deadline: float,
+        deadline: Deadline | float,
         intervals: Iterator[float],
         timeout: float | None = None,
     ) -> None:
+        if isinstance(deadline, Deadline):
+            timeout = deadline.seconds if timeout is None else timeout
+            deadline = deadline.at
         self.snapshot_id = snapshot_id
         self.status = status
         self.deadline = deadline
@@ -61,11 +111,10 @@ class WaitRule:
 
     def next_sleep(self) -> float:
         """Seconds to sleep before the next poll; raises the timeout error when none is left."""
-        remaining = self.deadline - time.monotonic()
-        interval = next(self._intervals, None)
-        if remaining <= 0 or interval is None:
+        sleep = next_poll(self.deadline, self._intervals)
+        if sleep is None:
             raise SnapshotTimeoutError(self.snapshot_id, self.status, self.timeout)
-        return min(interval, remaining)
+        return sleep
 
     def poll_failed(self, exc: NodeError) -> SnapshotWaitError:
         """The error to raise (from ``exc``) when a status call fails: the snapshot exists."""
@@ -91,8 +140,8 @@ def wait_until_active(
     client: NodeClient,
     snapshot_id: str,
     status: str | None,
+    deadline: Deadline | float,
     *,
-    deadline: float,
     client_ip_address: str | None,
     intervals: Iterator[float],
     on_status: StatusCallback | None = None,
@@ -117,12 +166,34 @@ def wait_until_active(
             return done
 
 
+async def until_cancelled(
+    waiting: Awaitable[T], cancelled: asyncio.Event | None, snapshot_id: str, status: str | None
+) -> T:
+    """Await ``waiting`` unless ``cancelled`` is (or becomes) set first: then stop it at once and
+    raise `SnapshotWaitCancelled` (the snapshot exists). A wait that starts after the event was
+    set ends at once: this is how the plugin's ``Cancel`` ends every wait, then and later."""
+    task = asyncio.ensure_future(waiting)
+    if cancelled is None:
+        return await task
+    stop = asyncio.ensure_future(cancelled.wait())
+    try:
+        await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stop.cancel()
+        if not task.done():  # cancelled by the event, or the caller itself was cancelled
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    if not task.cancelled():
+        return task.result()
+    raise SnapshotWaitCancelled(snapshot_id, status)
+
+
 async def await_active(
     client: NodeClient,
     snapshot_id: str,
     status: str | None,
+    deadline: Deadline | float,
     *,
-    deadline: float,
     client_ip_address: str | None,
     intervals: Iterator[float],
     on_status: StatusCallback | None = None,

@@ -8,7 +8,7 @@ import json
 import pulumi
 
 from .._core.inputs import DEFAULT_WAIT_TIMEOUT
-from .._core.operations import take_snapshot
+from .._core.operations import take_snapshot_async
 from .._core.waiting import poll_intervals
 from .._program import program_settings
 
@@ -23,6 +23,8 @@ def snapshot_before_update(
     ``wait_until_active``, does not become active in ``wait_timeout`` seconds), the hook fails and
     the engine does not update the resource. Pulumi runs hooks in the program's process, with its
     stack config, never during ``preview``, and not for a replacement (a create and a delete).
+    The hook is a coroutine that waits without blocking the program's event loop: other hooks
+    and callbacks go on meanwhile.
     Calls that would behave alike return the same hook (``wait_timeout`` matters only when
     waiting).
     """
@@ -33,10 +35,14 @@ def snapshot_before_update(
 def _hook(server_id: str, wait_timeout: float | None) -> pulumi.ResourceHook:
     """The hook for ``server_id``, waiting up to ``wait_timeout`` seconds, or not if None."""
 
-    def hook(args: pulumi.ResourceHookArgs) -> None:
+    async def hook(args: pulumi.ResourceHookArgs) -> None:
+        # A coroutine: the SDK awaits it on the program's event loop, which every other
+        # callback (other hooks, apply, transforms) shares. The create runs on a worker thread
+        # and the wait sleeps on the loop (the core's take_snapshot_async), so a wait of up to
+        # `wait_timeout` stalls nothing else.
         settings = program_settings()
         with settings.client() as client:
-            details = take_snapshot(
+            details = await take_snapshot_async(
                 client,
                 server_id,
                 wait=wait_timeout is not None,

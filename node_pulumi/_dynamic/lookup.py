@@ -7,24 +7,23 @@ from typing import Any
 
 import pulumi
 
-from .._core.inputs import check_list_filters
+from .._core.inputs import lookup_arguments
 from .._core.operations import list_snapshots, listing_ip_address
 from .._program import program_settings, unknown_in_preview
 
 
 def get_snapshots(
-    *, server_id: str | None = None, status: str = "active", cycle: str = "all"
+    *, server_id: str | int | None = None, status: str = "active", cycle: str = "all"
 ) -> pulumi.Output[list[dict[str, Any]]]:
     """Return every snapshot matching the filters (all pages of get_snapshot_list).
 
     Each record is a dict as get_snapshot_detail describes it. Settings resolve as for the
     resources; the API requires ``node:clientIpAddress`` for this call. Like any data source it
     calls the API during ``pulumi preview`` too; a preview without credentials (pull-request CI)
-    gets an unknown result and a warning instead of an error.
+    gets an unknown result and a warning instead of an error. Arguments are checked first, with
+    or without credentials (`NodeInputError`, a ``ValueError``); a whole number is a server id.
     """
-    failures = check_list_filters(status, cycle)
-    if failures:
-        raise ValueError(failures[0].reason)
+    args = lookup_arguments(server_id=server_id, status=status, cycle=cycle)
 
     settings = program_settings()
     unknown = unknown_in_preview(bool(settings.user_id and settings.api_key))
@@ -37,9 +36,9 @@ def get_snapshots(
             return list_snapshots(
                 client,
                 client_ip_address=client_ip_address,
-                server_id=server_id,
-                status=status,
-                cycle=cycle,
+                server_id=args.get("server_id"),
+                status=args["status"],
+                cycle=args["cycle"],
             )
 
     async def in_thread() -> list[dict[str, Any]]:

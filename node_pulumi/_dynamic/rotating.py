@@ -10,12 +10,15 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Re
 
 from .._api.errors import NodeError
 from .._core.inputs import DEFAULT_WAIT_TIMEOUT
+from .._core.operations import resume_wait
 from .._core.rotation import (
+    RESUME,
+    TAKE,
     RotationPruneError,
     check_rotating,
     delete_all,
     held,
-    needs_snapshot,
+    next_step,
     prune,
     refresh,
     rotating_changes,
@@ -56,19 +59,30 @@ class RotatingSnapshotProvider(SnapshotProvider):
         return CreateResult(snapshot_id, outs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """Take a snapshot if the triggers changed, then delete the oldest beyond ``keep``."""
+        """Take a snapshot if the triggers changed (or resume waiting for the newest, as the
+        core's `next_step` says), then delete the oldest beyond ``keep``."""
         snapshot_ids, status = held(olds), olds.get("snapshot_status")
-        took = needs_snapshot(olds, news)
+        step = next_step(olds, news)
         settings = self.settings()
         with settings.client() as client:
-            if took:
+            if step == TAKE:
                 details = self.take(client, settings, news)
                 snapshot_ids = [str(details["snapshot_id"]), *snapshot_ids]
                 status = details.get("snapshot_status")
+            elif step == RESUME:
+                waited = resume_wait(
+                    client,
+                    snapshot_ids[0],
+                    olds,
+                    news,
+                    client_ip_address=settings.client_ip_address,
+                    intervals=self.poll_intervals(),
+                )
+                status = waited.get("snapshot_status")
             try:
                 snapshot_ids = prune(client, snapshot_ids, int(news["keep"]), to_stderr)
             except RotationPruneError as exc:
-                if not took:
+                if step != TAKE:
                     raise  # nothing new to lose: the state stays as it was
                 to_stderr(f"node: warning: {exc}")
                 snapshot_ids = exc.kept

@@ -22,7 +22,9 @@ from .._core.operations import (
     delete_snapshot,
     read_snapshot,
     require_snapshot,
+    resume_wait,
     snapshot_outputs,
+    snapshot_update,
     take_snapshot,
 )
 from .._core.settings import Settings
@@ -108,10 +110,22 @@ class SnapshotProvider(NodeProvider):
         inputs = {k: outs[k] for k in ("server_id", *LOCAL_INPUTS, "triggers") if k in outs}
         return ReadResult(id_, outs, inputs)
 
-    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """Only wait settings can change in place: keep every output, take the new settings."""
-        outs = {k: v for k, v in olds.items() if k not in LOCAL_INPUTS}
-        outs.update({k: news[k] for k in LOCAL_INPUTS if k in news})
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Only wait settings change in place (the core's `snapshot_update`): every output is
+        kept and the new settings taken; a snapshot not yet active is waited for when the new
+        settings ask to. A wait that fails leaves the resource as it was in state."""
+        outs, wait = snapshot_update(olds, news)
+        if wait:
+            settings = self.settings()
+            with settings.client() as client:
+                outs = resume_wait(
+                    client,
+                    id_,
+                    outs,
+                    news,
+                    client_ip_address=settings.client_ip_address,
+                    intervals=self.poll_intervals(),
+                )
         return UpdateResult(outs)
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:

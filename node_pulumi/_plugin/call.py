@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ParamSpec, TypeVar
 
 import grpc
@@ -37,10 +37,6 @@ class InitFailed(Exception):
         self.inputs = dict(inputs)
         self.reason = reason
         super().__init__(reason)
-
-
-class WaitCancelled(Exception):
-    """The engine sent Cancel while this operation was waiting."""
 
 
 class EngineLog:
@@ -76,8 +72,9 @@ class EngineLog:
 class Call:
     """One Create/Read/Update/Delete/Invoke: its resource, settings, progress lines and deadline.
 
-    ``timeout`` is the request's (``customTimeouts``; 0 when unset). ``cancelled`` is set by the
-    engine's Cancel and stays set: a wait that starts after it ends at once.
+    ``timeout`` is the request's (``customTimeouts``; 0 when unset): the operation's time limit.
+    ``cancelled`` is set by the engine's Cancel and stays set: a wait that starts after it ends
+    at once.
     """
 
     def __init__(
@@ -92,7 +89,7 @@ class Call:
         self.timeout = timeout
         self._config = config
         self._log = log
-        self._cancelled = cancelled
+        self.cancelled = cancelled
         self._loop = asyncio.get_running_loop()
         self._lines: set[asyncio.Task[None]] = set()
 
@@ -118,21 +115,6 @@ class Call:
         self._lines.add(task)
         task.add_done_callback(self._lines.discard)
 
-    def bounded(self, seconds: float) -> float:
-        """``seconds`` to wait, or the request's custom timeout when that is set and shorter."""
-        return min(seconds, self.timeout) if self.timeout > 0 else seconds
-
-    async def wait(self, waiting: Awaitable[T]) -> T:
-        """Await ``waiting`` unless the engine cancels first (then `WaitCancelled`)."""
-        task = asyncio.ensure_future(waiting)
-        stop = asyncio.ensure_future(self._cancelled.wait())
-        try:
-            await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stop.cancel()
-            if not task.done():  # cancelled by the engine, or this RPC itself was cancelled
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
-        if not task.cancelled():
-            return task.result()
-        raise WaitCancelled()
+    def status_line_for(self, snapshot_id: str, status: str | None) -> None:
+        """Show a waited-for snapshot's status after each poll (the core's ``on_status``)."""
+        self.show_status(f"snapshot {snapshot_id} is {status}")

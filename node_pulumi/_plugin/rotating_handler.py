@@ -1,10 +1,11 @@
 """``node:index:RotatingSnapshot``: the last ``keep`` snapshots of a server, through the core.
 
 Create and update run the same step (`RotatingHandler._advance`): take a snapshot when the
-triggers changed (or none is held), wait for the newest as a `Snapshot` does, then delete the
-oldest beyond ``keep``. Once a snapshot exists, every failure is partial state: the engine
-records the ids held so far, and the next ``up`` sends an Update that finds the triggers already
-served, so it resumes the wait or the deletes and never takes a second snapshot.
+triggers changed (or none is held) and wait for it as a `Snapshot` does (or resume waiting for
+the newest), then delete the oldest beyond ``keep``. Once a snapshot exists, every failure is
+partial state: the engine records the ids held so far, and the next ``up`` sends an Update that
+finds the triggers already served, so it resumes the wait or the deletes and never takes a
+second snapshot.
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._api.errors import NodeError
-from .._core.operations import start_snapshot
+from .._api.errors import NodeError, SnapshotWaitError
 from .._core.rotation import (
     HELD,
+    RESUME,
+    TAKE,
     RotationPruneError,
     check_rotating,
     delete_all,
     held,
-    needs_snapshot,
+    next_step,
     prune,
     refresh,
     rotating_changes,
@@ -29,7 +31,7 @@ from .._core.rotation import (
 from .call import Call, InitFailed
 from .handler import Change, Checked, Read, ResourceHandler, changes
 from .schema import ROTATING
-from .snapshot_handler import await_snapshot
+from .snapshot_handler import partial_state, resume, take
 
 
 class RotatingHandler(ResourceHandler):
@@ -91,38 +93,30 @@ class RotatingHandler(ResourceHandler):
     async def _advance(
         self, call: Call, resource_id: str | None, olds: dict[str, Any], inputs: dict[str, Any]
     ) -> tuple[str, dict[str, Any]]:
-        """Bring the rotation held in ``olds`` (outputs) to what ``inputs`` ask for.
+        """Bring the rotation held in ``olds`` (outputs) to what ``inputs`` ask for: the core's
+        `next_step` (take a snapshot, or resume waiting for the newest), then `prune`.
 
         Returns the resource's id (on create, the new snapshot's) and its outputs.
         """
         snapshot_ids, status = held(olds), olds.get("snapshot_status")
-        waiting = bool(inputs.get("wait_until_active", True))
+        step = next_step(olds, inputs)
         settings = call.settings()
         with settings.client() as client:
-            if needs_snapshot(olds, inputs):
-                created = await call.run(
-                    start_snapshot,
-                    client,
-                    str(inputs["server_id"]),
-                    client_ip_address=settings.client_ip_address,
-                    notify=call.notify,
-                    waiting=waiting,
-                )
-                snapshot_ids = [str(created["snapshot_id"]), *snapshot_ids]
-                status = created.get("snapshot_status")
+            try:
+                if step == TAKE:
+                    details = await take(call, client, settings, inputs)
+                    snapshot_ids = [str(details["snapshot_id"]), *snapshot_ids]
+                    status = details.get("snapshot_status")
+                elif step == RESUME:
+                    waited = await resume(call, client, settings, snapshot_ids[0], olds, inputs)
+                    status = waited.get("snapshot_status")
+            except SnapshotWaitError as exc:
+                if step == TAKE:
+                    snapshot_ids, status = [exc.snapshot_id, *snapshot_ids], None
+                failed = rotating_outputs(inputs, snapshot_ids, exc.status or status)
+                raise partial_state(exc, failed, inputs, resource_id or snapshot_ids[-1]) from exc
             recorded_as = resource_id or snapshot_ids[-1]
             outputs = rotating_outputs(inputs, snapshot_ids, status)
-            if waiting and status != "active":
-                details = await await_snapshot(
-                    call,
-                    client,
-                    settings,
-                    snapshot_ids[0],
-                    outputs,
-                    inputs,
-                    resource_id=recorded_as,
-                )
-                outputs["snapshot_status"] = details.get("snapshot_status")
             try:
                 outputs[HELD] = await call.run(
                     prune, client, snapshot_ids, int(inputs["keep"]), call.notify

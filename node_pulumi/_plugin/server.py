@@ -23,10 +23,10 @@ import grpc
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc, status_pb2
 
-from .._api.errors import NodeError
+from .._api.errors import NodeCancelledError, NodeError
 from .call import Call, EngineLog, InitFailed
 from .config import ProviderConfig, checked_config
-from .get_snapshots import get_snapshots
+from .get_snapshots import GET_SNAPSHOTS_ARGUMENTS, get_snapshots
 from .handler import ResourceHandler
 from .rotating_handler import RotatingHandler
 from .schedule_handler import ScheduleHandler
@@ -169,8 +169,20 @@ class NodeProviderServicer(provider_pb2_grpc.ResourceProviderServicer):
             deleteBeforeReplace=False,
         )
 
+    def _start(self, operation: str, urn: str) -> None:
+        """Refuse to start anything once the engine has sent Cancel (`NodeCancelledError`).
+
+        The engine sends Cancel on the first Ctrl-C (and at the end of every run; each run starts
+        a fresh plugin process, so this state is per run): after it, a Create or Update that
+        still arrives fails at once, before any API call, rather than take a snapshot nobody is
+        waiting for.
+        """
+        if self._cancelled.is_set():
+            raise NodeCancelledError(operation, urn)
+
     @_answered
     async def Create(self, request: Any, context: Context) -> Any:
+        self._start("Create", request.urn)
         resource = self._resource(request.urn, request.type)
         call = self._call(request.urn, request.timeout)
         resource_id, outputs = await resource.create(call, unmarshal(request.properties))
@@ -196,6 +208,7 @@ class NodeProviderServicer(provider_pb2_grpc.ResourceProviderServicer):
 
     @_answered
     async def Update(self, request: Any, context: Context) -> Any:
+        self._start("Update", request.urn)
         resource = self._resource(request.urn, request.type)
         outputs = await resource.update(
             self._call(request.urn, request.timeout),
@@ -216,14 +229,22 @@ class NodeProviderServicer(provider_pb2_grpc.ResourceProviderServicer):
     async def Invoke(self, request: Any, context: Context) -> Any:
         if request.tok != GET_SNAPSHOTS:
             raise NodeError(f"pulumi-resource-node has no function {request.tok!r}")
-        result, failures = await get_snapshots(self._call(""), unmarshal(request.args))
+        result, failures = await get_snapshots(
+            self._call(""), unmarshal(request.args), preview=request.preview
+        )
         return provider_pb2.InvokeResponse(
             **{"return": await marshal_raw(result)},
-            failures=[provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures],
+            failures=[
+                provider_pb2.CheckFailure(
+                    property=to_camel(p), reason=camel_names(r, GET_SNAPSHOTS_ARGUMENTS)
+                )
+                for p, r in failures
+            ],
         )
 
     async def Cancel(self, request: Any, context: Context) -> Any:
-        """Stop every wait now and from now on: each waiting snapshot becomes partial state.
+        """Stop every wait now and from now on (each waiting snapshot becomes partial state),
+        and start nothing new: a later Create or Update fails at once (`_start`).
 
         The engine sends Cancel on the first Ctrl-C, and also at the end of every run.
         """

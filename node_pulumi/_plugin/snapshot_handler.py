@@ -9,22 +9,28 @@ processing.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from typing import Any
 
-from .._api.errors import SnapshotFailedError, SnapshotTimeoutError, SnapshotWaitError
+from .._api.errors import (
+    SnapshotFailedError,
+    SnapshotTimeoutError,
+    SnapshotWaitCancelled,
+    SnapshotWaitError,
+)
 from .._api.transport import NodeClient
-from .._core.inputs import DEFAULT_WAIT_TIMEOUT, LOCAL_INPUTS, check_snapshot, snapshot_changes
+from .._core.inputs import DEFAULT_WAIT_TIMEOUT, check_snapshot, snapshot_changes
 from .._core.operations import (
     delete_snapshot,
     read_snapshot,
+    resume_wait_async,
     snapshot_outputs,
-    start_snapshot,
+    snapshot_update,
+    take_snapshot_async,
 )
 from .._core.settings import Settings
-from .._core.waiting import await_active, poll_intervals
-from .call import Call, InitFailed, WaitCancelled
+from .._core.waiting import poll_intervals
+from .call import Call, InitFailed
 from .handler import Change, Checked, Read, ResourceHandler, changes
 from .schema import SNAPSHOT
 
@@ -32,7 +38,13 @@ IN_STATE = "it is in the stack's state, and the next `pulumi up` waits for it ag
 
 
 class SnapshotHandler(ResourceHandler):
-    """A manual snapshot: create takes one (and waits), read refreshes or imports, delete drops."""
+    """A manual snapshot: create takes one (and waits), read refreshes or imports, delete drops.
+
+    Create and Update call the core's operations (`take_snapshot_async`, `snapshot_update`,
+    `resume_wait_async`), as the dynamic provider calls their blocking twins; this class only
+    adds the plugin's own: ``customTimeouts`` as the operation's time limit, the engine's Cancel,
+    status lines on the resource's row, and a failed wait turned into partial state.
+    """
 
     token = SNAPSHOT
     names = (
@@ -55,22 +67,13 @@ class SnapshotHandler(ResourceHandler):
 
     async def create(self, call: Call, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         settings = call.settings()
-        waiting = bool(inputs.get("wait_until_active", True))
         with settings.client() as client:
-            created = await call.run(
-                start_snapshot,
-                client,
-                str(inputs["server_id"]),
-                client_ip_address=settings.client_ip_address,
-                notify=call.notify,
-                waiting=waiting,
-            )
-            snapshot_id = str(created["snapshot_id"])
-            outputs = snapshot_outputs(inputs, created)
-            if waiting:
-                details = await await_snapshot(call, client, settings, snapshot_id, outputs, inputs)
-                outputs = _merged(outputs, inputs, details)
-        return snapshot_id, outputs
+            try:
+                details = await take(call, client, settings, inputs)
+            except SnapshotWaitError as exc:
+                created = {"snapshot_id": exc.snapshot_id, "snapshot_status": exc.status}
+                raise partial_state(exc, snapshot_outputs(inputs, created), inputs) from exc
+        return str(details["snapshot_id"]), snapshot_outputs(inputs, details)
 
     async def read(
         self, call: Call, resource_id: str, outputs: dict[str, Any], inputs: dict[str, Any]
@@ -93,75 +96,84 @@ class SnapshotHandler(ResourceHandler):
         self, call: Call, resource_id: str, olds: dict[str, Any], news: dict[str, Any]
     ) -> dict[str, Any]:
         """Take the new wait settings; resume waiting when asked to and not yet active."""
-        outputs = {k: v for k, v in olds.items() if k not in LOCAL_INPUTS}
-        outputs.update({k: news[k] for k in LOCAL_INPUTS if k in news})
-        if news.get("wait_until_active", True) and olds.get("snapshot_status") != "active":
-            settings = call.settings()
-            with settings.client() as client:
-                details = await await_snapshot(call, client, settings, resource_id, outputs, news)
-                outputs = _merged(outputs, news, details)
-        return outputs
+        outputs, wait = snapshot_update(olds, news)
+        if not wait:
+            return outputs
+        settings = call.settings()
+        with settings.client() as client:
+            try:
+                return await resume(call, client, settings, resource_id, outputs, news)
+            except SnapshotWaitError as exc:
+                failed = {
+                    **outputs,
+                    "snapshot_status": exc.status or outputs.get("snapshot_status"),
+                }
+                raise partial_state(exc, failed, news) from exc
 
     async def delete(self, call: Call, resource_id: str, outputs: dict[str, Any]) -> None:
         with call.settings().client() as client:
             await call.run(delete_snapshot, client, resource_id)
 
 
-async def await_snapshot(
+async def take(
+    call: Call, client: NodeClient, settings: Settings, inputs: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The core's `take_snapshot_async` in this call: its time limit, Cancel and status lines."""
+    return await take_snapshot_async(
+        client,
+        str(inputs["server_id"]),
+        wait=bool(inputs.get("wait_until_active", True)),
+        timeout=float(inputs.get("wait_timeout", DEFAULT_WAIT_TIMEOUT)),
+        time_limit=call.timeout,
+        client_ip_address=settings.client_ip_address,
+        intervals=poll_intervals(),
+        notify=call.notify,
+        on_status=call.status_line_for,
+        cancelled=call.cancelled,
+    )
+
+
+async def resume(
     call: Call,
     client: NodeClient,
     settings: Settings,
     snapshot_id: str,
-    outputs: dict[str, Any],
-    inputs: dict[str, Any],
-    *,
+    outputs: Mapping[str, Any],
+    news: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The core's `resume_wait_async` in this call: its time limit, Cancel and status lines."""
+    return await resume_wait_async(
+        client,
+        snapshot_id,
+        outputs,
+        news,
+        time_limit=call.timeout,
+        client_ip_address=settings.client_ip_address,
+        intervals=poll_intervals(),
+        on_status=call.status_line_for,
+        cancelled=call.cancelled,
+    )
+
+
+def partial_state(
+    exc: SnapshotWaitError,
+    outputs: Mapping[str, Any],
+    inputs: Mapping[str, Any],
     resource_id: str | None = None,
-) -> dict[str, Any]:
-    """Wait until the snapshot is active; return its details. Any failure is partial state.
+) -> InitFailed:
+    """A wait that failed after the snapshot exists, as partial state: in state, with the reason.
 
-    ``outputs`` and ``inputs`` are what the resource (``resource_id``, default the snapshot's
-    own id) is recorded with if the wait fails: ``outputs`` hold the snapshot's last status.
-    """
-    status = outputs.get("snapshot_status")
-    timeout = call.bounded(float(inputs.get("wait_timeout", DEFAULT_WAIT_TIMEOUT)))
-    recorded_as = resource_id or snapshot_id
-
-    def show(now: str | None) -> None:
-        call.show_status(f"snapshot {snapshot_id} is {now}")
-
-    try:
-        return await call.wait(
-            await_active(
-                client,
-                snapshot_id,
-                status,
-                deadline=time.monotonic() + timeout,
-                timeout=timeout,
-                client_ip_address=settings.client_ip_address,
-                intervals=poll_intervals(),
-                on_status=show,
-            )
-        )
-    except SnapshotWaitError as exc:
-        failed = {**outputs, "snapshot_status": exc.status or status}
-        raise InitFailed(recorded_as, failed, inputs, _reason(exc, timeout)) from exc
-    except WaitCancelled:
-        reason = f"snapshot {snapshot_id} is still {status}: waiting was cancelled; {IN_STATE}"
-        raise InitFailed(recorded_as, outputs, inputs, reason) from None
+    The resource is recorded as ``resource_id`` (default: the snapshot's id)."""
+    return InitFailed(resource_id or exc.snapshot_id, outputs, inputs, _reason(exc))
 
 
-def _merged(
-    outputs: dict[str, Any], inputs: dict[str, Any], details: dict[str, Any]
-) -> dict[str, Any]:
-    """A snapshot resource's outputs once its snapshot is active: what the API now reports."""
-    return {**outputs, **snapshot_outputs({**inputs, **outputs}, details)}
-
-
-def _reason(exc: SnapshotWaitError, timeout: float) -> str:
+def _reason(exc: SnapshotWaitError) -> str:
     """Why a wait failed, for a snapshot that the engine keeps in state."""
     snapshot_id = exc.snapshot_id
     if isinstance(exc, SnapshotTimeoutError):
-        return f"snapshot {snapshot_id} is still {exc.status} after {timeout:g}s; {IN_STATE}"
+        return f"snapshot {snapshot_id} is still {exc.status} after {exc.timeout:g}s; {IN_STATE}"
+    if isinstance(exc, SnapshotWaitCancelled):
+        return f"{exc}; {IN_STATE}"
     if isinstance(exc, SnapshotFailedError):
         return (
             f"snapshot {snapshot_id} became {exc.status!r} instead of 'active'; it is in the "

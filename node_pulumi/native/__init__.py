@@ -21,7 +21,7 @@ from typing import Any
 
 import pulumi
 
-from .._core.inputs import DEFAULT_WAIT_TIMEOUT
+from .._core.inputs import DEFAULT_WAIT_TIMEOUT, lookup_arguments
 from .._core.settings import API_KEY, USER_ID
 from .._plugin.schema import GET_SNAPSHOTS, PACKAGE, ROTATING, SCHEDULE, SNAPSHOT
 from .._plugin.values import to_snake
@@ -262,7 +262,7 @@ class SnapshotSchedule(pulumi.CustomResource):
 
 def get_snapshots(
     *,
-    server_id: pulumi.Input[str] | None = None,
+    server_id: pulumi.Input[str | int] | None = None,
     status: str = "active",
     cycle: str = "all",
     opts: pulumi.InvokeOutputOptions | None = None,
@@ -271,12 +271,25 @@ def get_snapshots(
 
     Needs ``clientIpAddress`` in the provider's settings. Like any data source it calls the API
     during ``pulumi preview`` too; a preview without credentials (pull-request CI) gets an
-    unknown result and a warning instead of an error, as with `node_pulumi.get_snapshots`.
+    unknown result and a warning instead of an error, as with `node_pulumi.get_snapshots`. The
+    arguments are checked first, as there (`NodeInputError`); a whole number is a server id.
+
+    That unknown result is decided here, in the program, before the plugin is invoked: the
+    engine does not let a provider function answer "unknown", so from YAML, TypeScript or Go,
+    which call the plugin's ``getSnapshots`` directly, such a preview fails with an error naming
+    ``node:userId`` / ``NODE_USER_ID`` (see `node_pulumi._plugin.get_snapshots`).
     """
+    # A server id not known yet (an Output) is checked by the plugin once it is.
+    known = None if isinstance(server_id, pulumi.Output) else server_id
+    checked = lookup_arguments(server_id=known, status=status, cycle=cycle)
     unknown = unknown_in_preview(_has_credentials(opts))
     if unknown is not None:
         return unknown
-    args = {"serverId": server_id, "status": status, "cycle": cycle}
+    args = {
+        "serverId": server_id if known is None else checked.get("server_id"),
+        "status": checked["status"],
+        "cycle": checked["cycle"],
+    }
     result = pulumi.runtime.invoke_output(GET_SNAPSHOTS, args, opts)
     return result.apply(
         lambda r: [{to_snake(k): v for k, v in record.items()} for record in r["snapshots"]]

@@ -74,6 +74,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not args.connection_timeout > 0:
         parser.error("--connection-timeout must be positive")
+    if not args.reinstall_seconds >= 0:
+        parser.error("--reinstall-seconds must not be negative")
     if not args.api_key:
         parser.error(f"--api-key or ${API_KEY_ENV} is required")
     return args

@@ -119,9 +119,10 @@ def test_ctrl_c_twice_while_waiting_names_every_snapshot_and_the_cleanup_works(
 
     The first Ctrl-C does not stop the waiting (polls go on); after the second, the CLI ends with
     nothing in state but four pending creates without ids, and every snapshot that exists is
-    named in the CLI's output with its server. Then what the README says about cleaning up:
-    `refresh` and `up` keep the pending creates (the `up` warns and takes new snapshots),
-    `refresh --clear-pending-creates` drops them, and `Snapshot.get` adopts the named ones.
+    named in the CLI's output with its server. Then what docs/guides/interruptions.md says about
+    cleaning up: `refresh` and `up` keep the pending creates (the `up` warns and takes new
+    snapshots), `refresh --clear-pending-creates` drops them, and `Snapshot.get` adopts the named
+    ones.
     """
     stack = configure(make_stack(WAITING, "waiting"), slow_sandbox.url)
     log = tmp_path / "up.log"

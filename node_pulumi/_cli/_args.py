@@ -1,0 +1,129 @@
+"""The command line of ``node-pulumi``: its subcommands and their options."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from .. import __version__
+from .._core.inputs import LIST_CYCLES, LIST_STATUSES
+from .._core.restore import DEFAULT_RESTORE_TIMEOUT
+from .._core.waiting import POLL_INTERVAL
+from ._status import TABLE
+
+DESCRIPTION = """\
+Operations on node.co.id servers beside your Pulumi stacks: restore a server from a snapshot,
+list snapshots.
+
+Credentials and endpoint come from the same NODE_* environment variables as the providers
+(NODE_USER_ID, NODE_API_KEY, NODE_ENDPOINT, NODE_SANDBOX, NODE_FORMAT, NODE_TIMEOUT,
+NODE_CLIENT_IP_ADDRESS); with --stack, from that stack's configuration first (node:userId,
+node:apiKey, ...), read through the pulumi CLI."""
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"a positive number of seconds, not {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser; `parse` adds the checks between options."""
+    parser = argparse.ArgumentParser(
+        prog="node-pulumi",
+        description=DESCRIPTION,
+        epilog=TABLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"node-pulumi {__version__}")
+    stack = argparse.ArgumentParser(add_help=False)
+    stack.add_argument(
+        "--stack",
+        metavar="NAME",
+        help="take the settings from this Pulumi stack's configuration (through `pulumi "
+        "config`), then from the environment",
+    )
+    stack.add_argument(
+        "--cwd", metavar="DIR", help="the Pulumi project's directory, for --stack (default: .)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    restore = commands.add_parser(
+        "restore",
+        parents=[stack],
+        help="reinstall a server from a snapshot and wait until it is on again",
+        description="Reinstall SERVER_ID from a snapshot (SNAPSHOT_ID, --latest or\n"
+        "--from-output) and wait until it is on again. Everything written to the server\n"
+        "since the snapshot was taken is lost. Asks you to type the server id first; --yes\n"
+        "skips that, and without a terminal --yes is required.",
+        epilog=TABLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    restore.add_argument("server_id", metavar="SERVER_ID")
+    restore.add_argument("snapshot_id", metavar="SNAPSHOT_ID", nargs="?")
+    restore.add_argument(
+        "--latest", action="store_true", help="the newest active snapshot of SERVER_ID"
+    )
+    restore.add_argument(
+        "--from-output",
+        metavar="NAME",
+        help="the snapshot id in the stack output NAME (needs --stack)",
+    )
+    restore.add_argument(
+        "--allow-other-server",
+        action="store_true",
+        help="allow a snapshot taken of another server (said out loud as a warning)",
+    )
+    restore.add_argument(
+        "-y", "--yes", action="store_true", help="do not ask for confirmation (CI)"
+    )
+    restore.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_RESTORE_TIMEOUT,
+        metavar="SECONDS",
+        help=f"how long to wait for the server to be on (default {DEFAULT_RESTORE_TIMEOUT:g})",
+    )
+    restore.add_argument(
+        "--poll-interval",
+        type=_seconds,
+        default=POLL_INTERVAL,
+        metavar="SECONDS",
+        help=f"the first wait between status polls (default {POLL_INTERVAL:g}); later waits "
+        "grow with the time waited, up to a minute",
+    )
+
+    snapshots = commands.add_parser(
+        "snapshots",
+        parents=[stack],
+        help="list snapshots, to pick one",
+        description="List snapshots as a table (id, server, cycle, status, size, added), "
+        "newest first. The API needs a client IP address for this (NODE_CLIENT_IP_ADDRESS or "
+        "node:clientIpAddress).",
+    )
+    snapshots.add_argument("--server-id", metavar="ID", help="only this server's snapshots")
+    snapshots.add_argument("--status", choices=LIST_STATUSES, default="active")
+    snapshots.add_argument("--cycle", choices=LIST_CYCLES, default="all")
+    snapshots.add_argument(
+        "--json", action="store_true", help="a JSON list instead of a table (no download URLs)"
+    )
+    return parser
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    """Parse ``argv``; a usage error exits with status 2, as argparse does."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.cwd is not None and args.stack is None:
+        parser.error("--cwd goes with --stack")
+    if args.command == "restore":
+        sources = [args.snapshot_id is not None, args.latest, args.from_output is not None]
+        if sum(sources) != 1:
+            parser.error("restore needs one of SNAPSHOT_ID, --latest or --from-output NAME")
+        if args.from_output is not None and args.stack is None:
+            parser.error("--from-output reads a stack output: name the stack with --stack")
+    return args
