@@ -4,7 +4,8 @@
 
 1. `python -m build` makes the sdist and, from it, the wheel (in a temporary directory);
 2. `twine check --strict` passes on both;
-3. the wheel's metadata (version = node_pulumi.__version__, license, classifiers, URLs,
+3. the wheel's metadata (version = node_pulumi.__version__, license, classifiers (the Python
+   versions: those noxfile.py tests, the oldest one Requires-Python), URLs,
    keywords, the README as its long description) and contents (every module, py.typed, the
    sandbox, the license, the `pulumi-resource-node` and `node-pulumi` commands); the sdist holds
    exactly the tracked
@@ -92,6 +93,18 @@ def source_version() -> str:
     raise AssertionError
 
 
+def tested_pythons() -> list[str]:
+    """The Python versions the unit tests run on: PYTHONS in noxfile.py."""
+    tree = ast.parse((ROOT / "noxfile.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and [ast.unparse(t) for t in node.targets] == ["PYTHONS"]:
+            value = ast.literal_eval(node.value)
+            assert isinstance(value, list)
+            return [str(v) for v in value]
+    fail("no PYTHONS in noxfile.py")
+    raise AssertionError
+
+
 def tracked_files() -> set[str]:
     out = run(["git", "ls-files", "-z"], cwd=ROOT)
     return {name for name in out.split("\0") if name and (ROOT / name).is_file()}
@@ -134,6 +147,20 @@ def check_metadata(wheel: Path, version: str) -> None:
         # PEP 639: the license is the License-Expression; a license classifier is refused.
         if present != (wanted != "License :: "):
             fail(f"wheel METADATA classifiers: {classifiers}")
+    versions = {
+        c.rsplit(" :: ", 1)[1]
+        for c in classifiers
+        if c.startswith("Programming Language :: Python :: 3.")
+    }
+    if versions != set(tested_pythons()):
+        fail(f"the classifiers name Python {sorted(versions)}, noxfile.py tests {tested_pythons()}")
+    if (
+        meta.get("Requires-Python")
+        != f">={min(tested_pythons(), key=lambda v: tuple(map(int, v.split('.'))))}"
+    ):
+        fail(
+            f"Requires-Python {meta.get('Requires-Python')}: not the oldest Python noxfile.py tests"
+        )
     body = meta.get_payload()
     assert isinstance(body, str)
     if body.strip() != (ROOT / "README.md").read_text().strip():

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The demo: `pulumi up` of examples/basic (stack dev) against a local sandbox of the API, with a
 # local file backend in .pulumi-state/. Prints the snapshot's id and status. Safe to rerun.
-# When Pulumi YAML's language host is there (on PATH, or built by tools/pulumi-yaml.sh, which CI
-# does), it then does the same for examples/yaml through the provider plugin; it never builds it.
+# The program runs through Pulumi's own Python host (beside the CLI that scripts/setup.sh finds or
+# builds). When Pulumi YAML's language host is there (on PATH, or built by tools/pulumi-yaml.sh,
+# which CI does), it then does the same for examples/yaml through the provider plugin, installed
+# into the demo's plugin cache as the README says (no "from $PATH" warning); it never builds it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -40,6 +42,14 @@ if yaml_dir=$(bash tools/pulumi-yaml.sh --if-built); then
     export PATH="$PATH:$yaml_dir"
     echo
     echo "demo: examples/yaml (Pulumi YAML, the provider plugin pulumi-resource-node)" >&2
+    # The documented install: the command into Pulumi's plugin cache, at the package's version;
+    # .venv/bin is on PATH here, so the engine is told to skip PATH for plugins (it then finds
+    # language hosts only beside `pulumi`, where tools/pulumi-yaml.sh puts the YAML one).
+    version=$(python -c 'from importlib.metadata import version; print(version("node-pulumi"))')
+    pulumi plugin install resource node "$version" --file "$(command -v pulumi-resource-node)"
+    if [ -x "$(dirname "$(command -v pulumi)")/pulumi-language-yaml" ]; then
+        export PULUMI_IGNORE_AMBIENT_PLUGINS=true
+    fi
     pulumi -C examples/yaml stack select dev --create --non-interactive
     pulumi -C examples/yaml up --yes --non-interactive
     echo

@@ -6,7 +6,11 @@
 #   3. the Go SDK builds and vets against github.com/pulumi/pulumi/sdk/v3 (pinned by
 #      sdk/go/go.mod), and so does examples/go against it.
 # The C# SDK is only generated: no .NET here. npm's cache (~/.npm) and Go's caches stay outside
-# the repo; node_modules/ and sdk/nodejs/bin/ are git-ignored.
+# the repo; node_modules/ and sdk/nodejs/bin/ are git-ignored. Step 2 leaves examples/typescript
+# installed (node_modules, the SDK linked from sdk/nodejs/bin), as the TypeScript lifecycle tests
+# (tests/lifecycle/test_sdk_examples.py) run it.
+#
+# Usage: bash tools/check-sdk.sh [regenerate|typescript|golang]...   (default: all three)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { echo "check-sdk.sh: $*" >&2; }
@@ -46,6 +50,10 @@ golang() {
   (cd examples/go && go vet ./... && go build -o /dev/null .)
 }
 
-step regenerate
-step typescript
-step golang
+[ $# -gt 0 ] || set -- regenerate typescript golang
+for name in "$@"; do
+  case $name in
+    regenerate | typescript | golang) step "$name" ;;
+    *) log "usage: $0 [regenerate|typescript|golang]..."; exit 2 ;;
+  esac
+done

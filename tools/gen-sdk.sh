@@ -17,7 +17,10 @@ tools=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$tools")
 python=${PYTHON:-$root/.venv/bin/python}
 cache=${NODE_PULUMI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/node-pulumi}
-flags=(-trimpath -tags osusergo,grpcnotrace)
+flags=(-trimpath -tags "osusergo,grpcnotrace")
+
+# shellcheck source=lib.sh
+source "$tools/lib.sh"
 
 # Prints the path of generator $1, built from the Go module in tools/gen-sdk/$2 when needed.
 build() {
@@ -28,19 +31,7 @@ build() {
       sort -z | xargs -0 cat; cat sdkfiles/*.go sdkfiles/go.mod; echo "${flags[*]}"; } |
     sha256sum | cut -d' ' -f1)
   bin=$cache/$name
-  mkdir -p "$bin"
-  exec 8>"$bin/.lock"
-  flock 8 # one build at a time; the others wait for it and reuse it
-  if [ "$(cat "$bin/.complete" 2>/dev/null)" != "$inputs" ]; then
-    rm -f "$bin/.complete"
-    log "building $name into $bin (once)"
-    local start=$SECONDS
-    (cd "$tools/gen-sdk/$module" && CGO_ENABLED=0 go build "${flags[@]}" -o "$bin/gen.tmp" .) >&2
-    mv "$bin/gen.tmp" "$bin/gen"
-    echo "$inputs" >"$bin/.complete"
-    log "built $name in $((SECONDS - start))s"
-  fi
-  exec 8>&-
+  cached_go_build "$tools/gen-sdk/$module" "$bin" gen "$inputs" "${flags[@]}" . || return 1
   echo "$bin/gen"
 }
 

@@ -36,6 +36,9 @@ if host=$(command -v pulumi-language-yaml); then
   esac
 fi
 
+# shellcheck source=lib.sh
+source "$tools/lib.sh"
+
 # 2. The pinned build, in the cache.
 version=$(sed -n 's#^[[:space:]]*github.com/pulumi/pulumi-yaml \(v[^ ]*\).*#\1#p' "$tools/pulumi-yaml/go.mod")
 [ -n "$version" ] || { log "no github.com/pulumi/pulumi-yaml version in tools/pulumi-yaml/go.mod"; exit 1; }
@@ -45,25 +48,10 @@ flags=(-trimpath -ldflags "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=
 inputs=$(cat "$tools/pulumi-yaml/go.mod" "$tools/pulumi-yaml/go.sum" <(echo "${flags[*]}") |
   sha256sum | cut -d' ' -f1)
 
-if [ "$(cat "$stamp" 2>/dev/null)" != "$inputs" ]; then
+if [ ! -x "$bin/pulumi-language-yaml" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$inputs" ]; then
   [ -n "$build" ] || exit 1
-  mkdir -p "$bin"
-  exec 9>"$bin/.lock"
-  flock 9 # one build at a time; the others wait for it and reuse it
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$inputs" ]; then
-    rm -f "$stamp"
-    log "building pulumi-language-yaml $version into $bin (once; a few minutes)"
-    start=$SECONDS
-    (
-      cd "$tools/pulumi-yaml"
-      CGO_ENABLED=0 go build "${flags[@]}" -o "$bin/pulumi-language-yaml.tmp" \
-        github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
-    ) >&2
-    mv "$bin/pulumi-language-yaml.tmp" "$bin/pulumi-language-yaml"
-    echo "$inputs" >"$stamp"
-    log "built in $((SECONDS - start))s"
-  fi
-  exec 9>&-
+  cached_go_build "$tools/pulumi-yaml" "$bin" pulumi-language-yaml "$inputs" \
+    "${flags[@]}" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
 fi
 
 # 3. Beside our cached CLI, when that is the CLI in use.
@@ -73,12 +61,7 @@ if [ -n "$cli" ] && [ -x "$cli/pulumi" ] && [ -f "$cli/.complete" ]; then
   cli=$(cd "$cli" && pwd -P)
   case "$cli/" in
     "$cache"/pulumi-v*/bin/)
-      if ! cmp -s "$bin/pulumi-language-yaml" "$cli/pulumi-language-yaml"; then
-        # A copy renamed into place: never rewrite a file that may be running.
-        cp "$bin/pulumi-language-yaml" "$cli/.pulumi-language-yaml.$$"
-        chmod 755 "$cli/.pulumi-language-yaml.$$"
-        mv "$cli/.pulumi-language-yaml.$$" "$cli/pulumi-language-yaml"
-      fi
+      install_beside "$cli" yaml-host "$bin/pulumi-language-yaml"
       echo "$cli"
       exit 0
       ;;

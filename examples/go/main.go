@@ -39,10 +39,11 @@ func main() {
 			return err
 		}
 
-		// A look-up, like a data source: needs credentials and node:clientIpAddress, also in
-		// preview.
+		// The server's snapshots once this one is taken: a look-up, like a data source, that
+		// needs credentials and node:clientIpAddress. Its argument comes from the snapshot, so
+		// it waits for the snapshot, and a preview that would create the snapshot makes no call.
 		existing := node.GetSnapshotsOutput(ctx, node.GetSnapshotsOutputArgs{
-			ServerId: pulumi.String(serverID),
+			ServerId: snap.ServerId,
 			Status:   pulumi.String("all"),
 		})
 

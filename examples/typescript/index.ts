@@ -19,8 +19,10 @@ const schedule = new node.SnapshotSchedule("nightly", {
     weeklyMaxAge: 4,
 });
 
-// A look-up, like a data source: needs credentials and node:clientIpAddress, also in preview.
-const existing = node.getSnapshotsOutput({ serverId, status: "all" });
+// The server's snapshots once this one is taken: a look-up, like a data source, that needs
+// credentials and node:clientIpAddress. Its argument comes from the snapshot, so it waits for
+// the snapshot, and a preview that would create the snapshot makes no call.
+const existing = node.getSnapshotsOutput({ serverId: snap.serverId, status: "all" });
 
 export const snapshotId: pulumi.Output<string> = snap.snapshotId;
 export const snapshotStatus = snap.snapshotStatus;

@@ -1,16 +1,18 @@
 """Lifecycle fixtures: the real Pulumi CLI, a local file backend and the sandbox on loopback.
 
-The CLI is taken from ``NODE_PULUMI_CLI_DIR`` (set by ``.ci/run`` from ``tools/pulumi-cli.sh``)
-or from ``PATH``; Pulumi YAML's language host from beside that CLI or from ``PATH`` (``.ci/run``
-builds it with ``tools/pulumi-yaml.sh``). Without them these tests skip, except when
-``NODE_PULUMI_REQUIRE_CLI=1`` (CI), where they fail.
+The CLI is taken from ``NODE_PULUMI_CLI_DIR`` (set by ``.ci/run`` from ``tools/pulumi-cli.sh``,
+which puts Pulumi's Python, Node.js and Go hosts beside it) or from ``PATH``; Pulumi YAML's
+language host from beside that CLI or from ``PATH`` (``.ci/run`` builds it with
+``tools/pulumi-yaml.sh``); TypeScript needs Node.js with npm, Go needs Go
+(test_sdk_examples.py). Without them these tests skip, except when ``NODE_PULUMI_REQUIRE_CLI=1``
+(CI), where they fail. Every stack gets a PATH without `pulumi-resource-node`
+(stack.engine_path): a stack that uses the plugin installs it into its own plugin cache.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -34,7 +36,7 @@ def _cli_dir() -> Path | None:
     return Path(found).parent if found else None
 
 
-def _missing(message: str) -> None:
+def missing(message: str) -> None:
     if os.environ.get("NODE_PULUMI_REQUIRE_CLI") == "1":
         pytest.fail(message)
     pytest.skip(message)
@@ -44,7 +46,7 @@ def _missing(message: str) -> None:
 def cli_dir() -> Path:
     found = _cli_dir()
     if found is None:
-        _missing(
+        missing(
             "no Pulumi CLI: install one, or run `bash tools/pulumi-cli.sh` and set "
             "NODE_PULUMI_CLI_DIR to the directory it prints"
         )
@@ -58,7 +60,7 @@ def yaml_host(cli_dir: Path) -> Path:
     beside = cli_dir / "pulumi-language-yaml"
     found = str(beside) if beside.exists() else shutil.which("pulumi-language-yaml")
     if found is None:
-        _missing(
+        missing(
             "no Pulumi YAML language host: run `bash tools/pulumi-yaml.sh` and put the "
             "directory it prints on PATH"
         )
@@ -109,13 +111,9 @@ def stack(bare_stack: Stack, sandbox: Sandbox) -> Stack:
 def bare_native_stack(make_stack: Callable[[Path, str], Stack]) -> Stack:
     """A new stack of the plugin test program (`node_pulumi.native`), with no node settings.
 
-    The engine finds `pulumi-resource-node` on PATH: the console script beside this Python.
+    `pulumi-resource-node` is installed into the stack's plugin cache (Stack.install_plugin).
     """
-    plugin_dir = Path(sys.executable).parent
-    assert (plugin_dir / "pulumi-resource-node").exists(), "pip install -e . makes the command"
-    stack = make_stack(NATIVE, "plugin")
-    stack.env["PATH"] = f"{plugin_dir}{os.pathsep}{stack.env['PATH']}"
-    return stack
+    return make_stack(NATIVE, "plugin").install_plugin()
 
 
 @pytest.fixture
@@ -128,14 +126,13 @@ def native_stack(bare_native_stack: Stack, sandbox: Sandbox) -> Stack:
 def bare_yaml_stack(yaml_host: Path, cli_dir: Path, tmp_path: Path) -> Stack:
     """A new stack of examples/yaml (a Pulumi YAML program), with no node settings.
 
-    The engine runs pulumi-language-yaml for the program, and finds `pulumi-resource-node` on
-    PATH (the console script beside this Python), whose schema the YAML host reads.
+    The engine runs pulumi-language-yaml for the program, and `pulumi-resource-node` from the
+    plugin cache (Stack.install_plugin), whose schema the YAML host reads.
     """
-    plugin_dir = Path(sys.executable).parent
-    assert (plugin_dir / "pulumi-resource-node").exists(), "pip install -e . makes the command"
     stack = new_stack(cli_dir, tmp_path / "yaml", EXAMPLES / "yaml", "yaml", yaml=True)
-    stack.env["PATH"] = os.pathsep.join([str(plugin_dir), stack.env["PATH"], str(yaml_host.parent)])
-    return stack
+    if yaml_host.parent != cli_dir:
+        stack.env["PATH"] = os.pathsep.join([stack.env["PATH"], str(yaml_host.parent)])
+    return stack.install_plugin()
 
 
 @pytest.fixture

@@ -10,12 +10,15 @@ import os
 import shutil
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 PASSPHRASE = "lifecycle-test-passphrase"
 SNAPSHOT_TYPE = "pulumi-python:dynamic/node:Snapshot"
 NATIVE_SNAPSHOT_TYPE = "node:index:Snapshot"
+PLUGIN = Path(sys.executable).parent / "pulumi-resource-node"  # pip's console script
+AMBIENT_WARNING = "warning: using pulumi-resource-node from $PATH"
 
 
 class Stack:
@@ -62,6 +65,19 @@ class Stack:
         resources = self.export()["deployment"].get("resources") or []
         return [r for r in resources if r["type"] == kind]
 
+    def install_plugin(self) -> Stack:
+        """Install `pulumi-resource-node` the documented way: into Pulumi's plugin cache (this
+        stack's PULUMI_HOME), at the package's version, which the generated SDKs ask for.
+
+        The stack's PATH has no `pulumi-resource-node` (see new_stack), so the engine takes the
+        installed one and prints no "using pulumi-resource-node from $PATH" warning.
+        """
+        assert PLUGIN.exists(), "pip install -e . makes the command"
+        self.run(
+            "plugin", "install", "resource", "node", version("node-pulumi"), "--file", str(PLUGIN)
+        )
+        return self
+
 
 def new_stack(
     cli_dir: Path, workdir: Path, program: Path, project: str, *, yaml: bool = False
@@ -81,10 +97,41 @@ def new_stack(
         (root / "Pulumi.yaml").write_text(
             f"name: {project}\nruntime:\n  name: python\n  options:\n    virtualenv: {sys.prefix}\n"
         )
+    return _init(cli_dir, workdir, root)
+
+
+def project_stack(cli_dir: Path, workdir: Path, program: Path, project: str, runtime: str) -> Stack:
+    """A project in ``workdir`` whose program is the directory ``program``, left where it is.
+
+    Its Pulumi.yaml names the project (the config namespace), the runtime (nodejs, go) and, as
+    `main`, the program's directory: the engine runs it there, with what is installed there
+    (node_modules, go.mod's replace of the SDK), and nothing is copied. Stack `dev`, with no
+    node.co.id settings.
+    """
+    root = workdir / "project"
+    root.mkdir(parents=True)
+    main = os.path.relpath(program, root)
+    (root / "Pulumi.yaml").write_text(f"name: {project}\nruntime: {runtime}\nmain: {main}\n")
+    return _init(cli_dir, workdir, root)
+
+
+def engine_path(cli_dir: Path) -> str:
+    """PATH for the CLI: its directory first (Pulumi's language hosts are beside it), then this
+    process's PATH without any directory holding a `pulumi-resource-node`: the engine finds the
+    plugin only where a test puts it (Stack.install_plugin, or PATH on purpose)."""
+    kept = [
+        d
+        for d in os.environ.get("PATH", "").split(os.pathsep)
+        if d and not (Path(d) / "pulumi-resource-node").exists()
+    ]
+    return os.pathsep.join([str(cli_dir), *kept])
+
+
+def _init(cli_dir: Path, workdir: Path, root: Path) -> Stack:
     backend = workdir / "state"
     backend.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NODE_", "PULUMI_"))} | {
-        "PATH": f"{cli_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PATH": engine_path(cli_dir),
         "PULUMI_HOME": str(workdir / "pulumi-home"),
         "PULUMI_BACKEND_URL": f"file://{backend}",
         "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,

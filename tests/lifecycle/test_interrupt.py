@@ -2,9 +2,14 @@
 
 A user presses Ctrl-C twice while snapshots wait for `active`. The first Ctrl-C does not stop the
 waiting (the engine waits for operations in flight, and the Python dynamic provider ignores the
-engine's Cancel); the second kills the provider, so its creates never return and their errors
-never show. What names each snapshot is the line the provider writes on stderr the moment the
-API answers, which the CLI prints at once.
+engine's Cancel); Pulumi's Python host passes it on to the program as a SIGINT, which surfaces as
+a KeyboardInterrupt once the program runs again, and the `up` ends failed ("update canceled")
+with every snapshot in state. The second Ctrl-C makes the engine shut its plugins down (here
+about 35 s later, measured below), so the creates never return and their errors never show. What
+names each snapshot is the line the provider writes on stderr the moment the API answers, which
+the CLI prints at once.
+
+    pytest -s tests/lifecycle/test_interrupt.py     # prints the measured times
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import os
 import re
 import signal
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -103,9 +109,14 @@ def test_one_ctrl_c_lets_the_waits_finish_and_loses_nothing(
     """After one Ctrl-C the snapshots keep waiting; once they are active the up ends, with each
     of them in state and no pending operation."""
     stack = configure(make_stack(WAITING, "waiting"), slow_sandbox.url)
-    with cancelled_up(stack, slow_sandbox, tmp_path / "up.log") as up:
+    log = tmp_path / "up.log"
+    with cancelled_up(stack, slow_sandbox, log) as up:
         clock.now += 2 * 3600
+        active = time.monotonic()
         up.wait(timeout=180)
+    print(f"\nthe CLI exited {time.monotonic() - active:.2f} s after the snapshots became active")
+    output = log.read_text()
+    assert up.returncode != 0 and "error: update canceled" in output, output
     in_state = {r["id"]: r["outputs"]["snapshot_status"] for r in stack.snapshots()}
     assert in_state == {s["snapshot_id"]: "active" for s in slow_sandbox.snapshots()}
     assert len(in_state) == len(SERVERS)
@@ -128,7 +139,9 @@ def test_ctrl_c_twice_while_waiting_names_every_snapshot_and_the_cleanup_works(
     log = tmp_path / "up.log"
     with cancelled_up(stack, slow_sandbox, log) as up:
         os.killpg(up.pid, signal.SIGINT)
+        second = time.monotonic()
         up.wait(timeout=180)
+    print(f"\nthe CLI exited {time.monotonic() - second:.2f} s after the second SIGINT")
     output = log.read_text()
     assert up.returncode != 0, output
     assert API_KEY not in output

@@ -1,7 +1,8 @@
 """The provider plugin (`node_pulumi.native`) through the real Pulumi engine: issue 3's lifecycle.
 
-The engine runs `pulumi-resource-node` from PATH (it warns "using pulumi-resource-node from
-$PATH") with no language host in between; the program is Python only because the test host is.
+The engine runs `pulumi-resource-node` from the plugin cache, installed the documented way
+(Stack.install_plugin), with no language host in between; the program is Python, run by Pulumi's
+Python host. TypeScript and Go: test_sdk_examples.py; YAML: test_yaml.py.
 """
 
 from __future__ import annotations
@@ -197,14 +198,16 @@ def test_import_adopts_a_snapshot_by_id(native_stack: Stack, sandbox: Sandbox) -
     native_stack.up()
     (ours,) = sandbox.snapshots()
     sandbox.clear_calls()
-    native_stack.run(
+    imported_output = native_stack.run(
         "import",
         NATIVE_SNAPSHOT_TYPE,
         "imported",
         str(ours["snapshot_id"]),
         "--yes",
-        "--generate-code=false",
     )
+    # Pulumi's Python host writes the program code for it (schema and all: no
+    # --generate-code=false needed).
+    assert 'node.Snapshot("imported", server_id="12345"' in imported_output
     assert set(functions(sandbox)) == {"get_snapshot_detail"}
     (imported,) = [r for r in snapshots(native_stack) if r["urn"].endswith("::imported")]
     assert imported["id"] == ours["snapshot_id"]
@@ -217,7 +220,6 @@ def test_import_adopts_a_snapshot_by_id(native_stack: Stack, sandbox: Sandbox) -
         "missing",
         "no-such-snapshot",
         "--yes",
-        "--generate-code=false",
         ok=False,
     )
     assert "no-such-snapshot" in missing and "does not exist" in missing

@@ -13,7 +13,6 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -38,9 +37,8 @@ MakeStack = Callable[[Path, str], Stack]
 
 
 def with_plugin(stack: Stack) -> Stack:
-    """Put `pulumi-resource-node` (the console script beside this Python) on the stack's PATH."""
-    stack.env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{stack.env['PATH']}"
-    return stack
+    """Install `pulumi-resource-node` into the stack's plugin cache, as documented."""
+    return stack.install_plugin()
 
 
 def kill_up(up: subprocess.Popen[bytes]) -> None:
