@@ -14,6 +14,8 @@ from node_pulumi import NodeClient
 from node_pulumi._dynamic.provider import NodeProvider
 from node_pulumi.sandbox import Sandbox
 
+from .clock import StillClock
+
 # Tests assert behaviour, never time: no per-example deadline, no slowness health check.
 settings.register_profile("node", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("node")
@@ -34,7 +36,17 @@ def _no_node_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(USER_ID, API_KEY, processing_seconds=0.3) as server:
+    """A sandbox whose snapshots answer `processing` to their create and are `active` from then
+    on: its clock stands still, so what a test sees never depends on the machine's speed."""
+    with Sandbox(USER_ID, API_KEY, processing_seconds=0, clock=StillClock()) as server:
+        yield server
+
+
+@pytest.fixture
+def held_sandbox() -> Iterator[Sandbox]:
+    """A sandbox whose snapshots stay `processing` for the whole test, as real ones do for
+    minutes: its clock stands still (a test that moves it makes its own, see clock.py)."""
+    with Sandbox(USER_ID, API_KEY, processing_seconds=3600, clock=StillClock()) as server:
         yield server
 
 

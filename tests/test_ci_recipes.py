@@ -1,12 +1,20 @@
-"""The GitHub Actions recipes in examples/ci/: the shape each promises, read from the YAML.
+"""The GitHub Actions recipes in examples/ci/: what each promises a user who copies it.
 
-`.ci/run` also lints them with actionlint (and shellcheck on their `run:` scripts);
-tests/lifecycle/test_examples.py runs what the Python recipe's preview job runs through the real
-CLI; scripts/check_release.py runs the YAML recipe's install step with the built wheel.
+Every recipe there is checked, read from its YAML: a preview on pull requests that no node.co.id
+credential can reach, an `up` only on pushes to main with both credentials, a restore only when
+started by hand on main, never two jobs changing the stack at once, and every command
+non-interactive and after what it needs (the CLI, the program's dependencies or the plugin),
+with no workflow input spliced into a script. The jobs' `if:` conditions are evaluated for the
+events that matter rather than compared with a text. What actionlint checks (`.ci/run`: syntax,
+expressions, action inputs, shellcheck on `run:` scripts) is not repeated here;
+tests/lifecycle/test_examples.py runs the preview step's own command through the real CLI;
+scripts/check_release.py runs the plugin recipe's install step with the built wheel.
 """
 
 from __future__ import annotations
 
+import re
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +23,10 @@ import yaml
 
 CI = Path(__file__).parents[1] / "examples" / "ci"
 RECIPES = sorted(p.name for p in CI.glob("*.yml"))
-INSTALL_PLUGIN = "Install the node provider plugin"
+CREDENTIALS = {"NODE_USER_ID", "NODE_API_KEY"}
+PULL_REQUEST = {"github.event_name": "pull_request", "github.ref": "refs/pull/7/merge"}
+PUSH_MAIN = {"github.event_name": "push", "github.ref": "refs/heads/main"}
+DISPATCH_MAIN = {"github.event_name": "workflow_dispatch", "github.ref": "refs/heads/main"}
 
 
 def load(name: str) -> dict[Any, Any]:
@@ -24,89 +35,183 @@ def load(name: str) -> dict[Any, Any]:
     return workflow
 
 
-def runs(job: dict[str, Any]) -> list[str]:
-    return [step["run"] for step in job["steps"] if "run" in step]
+def runs_for(condition: str | None, event: dict[str, str]) -> bool:
+    """Evaluate a job's ``if:`` for ``event``: comparisons of `github.*` with quoted strings,
+    joined by ``&&`` and ``||`` (what the recipes use; anything else fails the test)."""
+    if condition is None:
+        return True
+
+    def comparison(text: str) -> bool:
+        found = re.fullmatch(r"\s*(github\.\w+)\s*(==|!=)\s*'([^']*)'\s*", text)
+        assert found, f"unsupported condition: {text!r}"
+        name, operator, value = found.groups()
+        return (event[name] == value) == (operator == "==")
+
+    return any(
+        all(comparison(part) for part in alternative.split("&&"))
+        for alternative in condition.split("||")
+    )
 
 
-def test_every_recipe_is_checked() -> None:
-    assert RECIPES == ["pulumi-yaml.yml", "pulumi.yml"]
+def triggered_by(workflow: dict[Any, Any], event: dict[str, str]) -> bool:
+    """Whether the workflow's ``on:`` starts it for ``event`` (PyYAML reads `on` as True)."""
+    triggers = workflow[True]
+    kind = event["github.event_name"]
+    if kind not in triggers:
+        return False
+    branches = (triggers[kind] or {}).get("branches")
+    return branches is None or event["github.ref"].removeprefix("refs/heads/") in branches
+
+
+def jobs_run(workflow: dict[Any, Any], event: dict[str, str]) -> set[str]:
+    """The jobs that run for ``event``."""
+    if not triggered_by(workflow, event):
+        return set()
+    return {name for name, job in workflow["jobs"].items() if runs_for(job.get("if"), event)}
+
+
+def pulumi_commands(step: dict[str, Any], tool: str = "pulumi") -> list[list[str]]:
+    """The ``tool`` command lines of a step's script (`pulumi`, `node-pulumi`), split as the
+    shell would."""
+    script = step.get("run", "")
+    lines = [shlex.split(line) for line in script.splitlines() if line.strip()]
+    return [line for line in lines if line[0] == tool]
+
+
+def changes_the_stack(step: dict[str, Any]) -> bool:
+    """Whether the step runs `pulumi up` or `node-pulumi restore`."""
+    return any(c[1] == "up" for c in pulumi_commands(step)) or any(
+        c[1] == "restore" for c in pulumi_commands(step, "node-pulumi")
+    )
+
+
+def env_of(workflow: dict[Any, Any], job: dict[str, Any], step: dict[str, Any]) -> dict[str, str]:
+    """The environment a step runs with: the workflow's, then the job's, then its own."""
+    return {**workflow.get("env", {}), **job.get("env", {}), **step.get("env", {})}
 
 
 @pytest.mark.parametrize("name", RECIPES)
-def test_preview_on_pull_requests_without_credentials_and_up_on_main(name: str) -> None:
+def test_preview_on_pull_requests_up_only_on_pushes_to_main_one_at_a_time(name: str) -> None:
     workflow = load(name)
-    manual = {"workflow_dispatch"} if name == "pulumi.yml" else set()
-    # PyYAML reads the key `on` as the boolean True.
-    assert set(workflow[True]) == {"pull_request", "push"} | manual
-    assert workflow[True]["push"] == {"branches": ["main"]}
-    assert not any("NODE_" in key for key in workflow["env"])
     jobs = workflow["jobs"]
-    assert set(jobs) == {"preview", "up"} | ({"restore"} if manual else set())
-
-    preview = jobs["preview"]
-    assert preview["if"] == "github.event_name == 'pull_request'"
-    assert "NODE_" not in yaml.safe_dump(preview)
-    assert any(r.startswith("pulumi preview ") for r in runs(preview))
-    assert not any("pulumi up" in r for r in runs(preview))
-
-    up = jobs["up"]
-    assert up["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
-    assert up["concurrency"] == "pulumi-${{ github.ref }}"
-    (up_step,) = [s for s in up["steps"] if "pulumi up" in s.get("run", "")]
-    assert up_step["env"] == {
-        "NODE_USER_ID": "${{ secrets.NODE_USER_ID }}",
-        "NODE_API_KEY": "${{ secrets.NODE_API_KEY }}",
+    previews = {
+        n
+        for n, job in jobs.items()
+        if any(c[1] == "preview" for s in job["steps"] for c in pulumi_commands(s))
     }
-    for job in (preview, up):
-        assert job["permissions"] == {"contents": "read"}
+    ups = {
+        n
+        for n, job in jobs.items()
+        if any(c[1] == "up" for s in job["steps"] for c in pulumi_commands(s))
+    }
+    assert previews and ups and not previews & ups
+    assert jobs_run(workflow, PULL_REQUEST) == previews
+    assert jobs_run(workflow, PUSH_MAIN) == ups
+    pushed = (workflow[True].get("push") or {}).get("branches") or []
+    for branch in {"feature", *pushed} - {"main"}:
+        event = {**PUSH_MAIN, "github.ref": f"refs/heads/{branch}"}
+        assert jobs_run(workflow, event) == set(), f"a push to {branch} runs jobs"
+    if True in workflow and "workflow_dispatch" in workflow[True]:  # a restore, by hand
+        restores = {
+            n
+            for n, job in jobs.items()
+            if any(
+                c[1] == "restore" for s in job["steps"] for c in pulumi_commands(s, "node-pulumi")
+            )
+        }
+        assert restores and jobs_run(workflow, DISPATCH_MAIN) == restores
+        elsewhere = {**DISPATCH_MAIN, "github.ref": "refs/heads/feature"}
+        assert jobs_run(workflow, elsewhere) == set()
+    # Jobs that change the stack never run at once: one concurrency group for all of them.
+    changing = [j for j in jobs.values() if any(changes_the_stack(s) for s in j["steps"])]
+    groups = {job.get("concurrency") for job in changing}
+    assert len(groups) == 1 and None not in groups, groups
 
 
-def test_the_python_recipe_restores_by_hand_from_a_stack_output() -> None:
-    workflow = load("pulumi.yml")
+@pytest.mark.parametrize("name", RECIPES)
+def test_credentials_reach_the_up_and_never_a_pull_request(name: str) -> None:
+    workflow = load(name)
+    for job in workflow["jobs"].values():
+        for step in job["steps"]:
+            env = env_of(workflow, job, step)
+            if changes_the_stack(step):
+                assert {k: env.get(k) for k in CREDENTIALS} == {
+                    k: f"${{{{ secrets.{k} }}}}" for k in CREDENTIALS
+                }
+            elif runs_for(job.get("if"), PULL_REQUEST):
+                # Not in its environment, and no step of it reads the secrets any other way.
+                assert not CREDENTIALS & env.keys(), step
+                assert not re.search(r"secrets\.NODE_", yaml.safe_dump(step)), step
+
+
+@pytest.mark.parametrize("name", RECIPES)
+def test_every_pulumi_command_is_non_interactive_and_follows_its_setup(name: str) -> None:
+    """Without a terminal, a command that would prompt fails: `--non-interactive`, and `--yes`
+    for `up`. Each job installs the CLI (pulumi/actions) and what the program or the engine
+    needs (requirements.txt, or the plugin) before its first `pulumi` command; both jobs work on
+    the same stack."""
+    workflow = load(name)
+    stacks = set()
+    for job in workflow["jobs"].values():
+        steps = job["steps"]
+        first = min(
+            i
+            for i, s in enumerate(steps)
+            if pulumi_commands(s) or pulumi_commands(s, "node-pulumi")
+        )
+        setup = steps[:first]
+        assert any(s.get("uses", "").startswith("pulumi/actions@") for s in setup)
+        assert any(
+            "pip install -r requirements.txt" in s.get("run", "")
+            or '"$PLUGIN_PACKAGE"' in s.get("run", "")
+            for s in setup
+        )
+        for step in steps[first:]:
+            assert "${{" not in step.get("run", ""), "inputs reach a script through env only"
+            for command in pulumi_commands(step):
+                assert "--non-interactive" in command, command
+                if command[1] == "up":
+                    assert "--yes" in command, command
+                stacks.add(command[command.index("--stack") + 1])
+            for command in pulumi_commands(step, "node-pulumi"):
+                assert "--yes" in command, command  # no terminal to confirm on
+                stacks.add(command[command.index("--stack") + 1])
+                if "--timeout" in command:  # the job outlives the command's own timeout
+                    minutes = job.get("timeout-minutes", 360)
+                    assert minutes * 60 > float(command[command.index("--timeout") + 1])
+    assert len(stacks) == 1, stacks
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in RECIPES if "workflow_dispatch" in (load(n).get(True) or {})]
+)
+def test_a_restore_names_its_server_and_takes_its_inputs_from_the_environment(name: str) -> None:
+    """A restore overwrites a server: its server id has no default; each input reaches the
+    `node-pulumi restore` command through an environment variable the command reads."""
+    workflow = load(name)
     inputs = workflow[True]["workflow_dispatch"]["inputs"]
     assert inputs["server_id"]["required"] is True and "default" not in inputs["server_id"]
-    assert inputs["snapshot_output"]["default"] == "snapshot_id"
-    restore = workflow["jobs"]["restore"]
-    assert restore["if"] == (
-        "github.event_name == 'workflow_dispatch' && github.ref == 'refs/heads/main'"
-    )
-    assert restore["concurrency"] == workflow["jobs"]["up"]["concurrency"], "never during up"
-    assert restore["environment"] == "production"
-    assert restore["permissions"] == {"contents": "read"}
-    (step,) = [s for s in restore["steps"] if "node-pulumi" in s.get("run", "")]
-    assert step["run"].split() == [
-        "node-pulumi", "restore", '"$SERVER_ID"', "--stack", '"$STACK"', "--from-output",
-        '"$SNAPSHOT_OUTPUT"', "--yes", "--timeout", "1800",
-    ]  # fmt: skip
-    assert "${{" not in step["run"], "inputs through env, not spliced into the script"
-    assert step["env"] == {
-        "SERVER_ID": "${{ inputs.server_id }}",
-        "SNAPSHOT_OUTPUT": "${{ inputs.snapshot_output }}",
-        "NODE_USER_ID": "${{ secrets.NODE_USER_ID }}",
-        "NODE_API_KEY": "${{ secrets.NODE_API_KEY }}",
-    }
-    assert restore["timeout-minutes"] * 60 > 1800
+    for job in workflow["jobs"].values():
+        for step in job["steps"]:
+            for command in pulumi_commands(step, "node-pulumi"):
+                passed = {
+                    k: v for k, v in env_of(workflow, job, step).items() if "inputs." in str(v)
+                }
+                assert {v.split("inputs.")[1].rstrip(" }") for v in passed.values()} == set(inputs)
+                assert all(f"${k}" in command for k in passed), (passed, command)
 
 
-def test_the_yaml_recipe_puts_the_plugin_on_path_before_pulumi_runs() -> None:
-    workflow = load("pulumi-yaml.yml")
-    assert "PULUMI_IGNORE_AMBIENT_PLUGINS" not in (CI / "pulumi-yaml.yml").read_text().replace(
-        "do not set PULUMI_IGNORE_AMBIENT_PLUGINS", ""
-    )
-    assert workflow["env"]["PLUGIN_PACKAGE"].startswith("node-pulumi")
+@pytest.mark.parametrize("name", [n for n in RECIPES if "PLUGIN_PACKAGE" in load(n).get("env", {})])
+def test_the_plugin_is_installed_alike_in_every_job_and_found_on_path(name: str) -> None:
+    """The engine finds `pulumi-resource-node` on PATH: each job installs the same package and
+    adds its bin/ to PATH, and nothing tells the engine to ignore plugins found there."""
+    workflow = load(name)
+    assert workflow["env"]["PLUGIN_PACKAGE"].split("==")[0] == "node-pulumi"
     installs = []
     for job in workflow["jobs"].values():
-        names = [step.get("name") or step.get("uses") or step["run"] for step in job["steps"]]
-        # Installed after Python is set up, and before the CLI and every pulumi command.
-        position = names.index(INSTALL_PLUGIN)
-        assert names.index("actions/setup-python@v5") < position < names.index("pulumi/actions@v6")
-        install = job["steps"][position]["run"]
-        assert '"$PLUGIN_PACKAGE"' in install
+        (install,) = [s["run"] for s in job["steps"] if '"$PLUGIN_PACKAGE"' in s.get("run", "")]
         assert '>> "$GITHUB_PATH"' in install
         installs.append(install)
-    assert installs[0] == installs[1]
-
-
-def test_the_python_recipe_installs_the_projects_requirements() -> None:
-    for job in load("pulumi.yml")["jobs"].values():
-        assert "pip install -r requirements.txt" in runs(job)
+        for step in job["steps"]:
+            assert "PULUMI_IGNORE_AMBIENT_PLUGINS" not in env_of(workflow, job, step)
+    assert len(set(installs)) == 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import socket
-from collections.abc import Iterator
 
 import pytest
 
@@ -35,13 +34,6 @@ from .conftest import API_KEY, USER_ID
 IP = "203.0.113.7"
 
 
-@pytest.fixture
-def instant_sandbox() -> Iterator[Sandbox]:
-    """A sandbox whose snapshots are active at their first status poll."""
-    with Sandbox(USER_ID, API_KEY, processing_seconds=0) as server:
-        yield server
-
-
 def _client(sandbox: Sandbox) -> NodeClient:
     return NodeClient(USER_ID, API_KEY, endpoint=sandbox.url, backoff=0)
 
@@ -66,7 +58,8 @@ def test_start_sends_one_create_and_names_the_snapshot(
     assert [c.function for c in sandbox.calls()] == ["create_snapshot"]
 
 
-def test_a_lost_create_answer_is_looked_up_not_retried(sandbox: Sandbox) -> None:
+def test_a_lost_create_answer_is_looked_up_not_retried(held_sandbox: Sandbox) -> None:
+    sandbox = held_sandbox  # the lost snapshot is still processing when it is looked up
     sandbox.set_fault("create_snapshot", http_status=503, after=True, times=1)
     lines: list[str] = []
     with _client(sandbox) as client, pytest.raises(SnapshotUncertainError) as raised:
@@ -90,9 +83,9 @@ def test_a_create_that_certainly_never_arrived_raises_as_is() -> None:
     assert lines == []
 
 
-def test_take_waits_until_active_and_merges_the_details(instant_sandbox: Sandbox) -> None:
+def test_take_waits_until_active_and_merges_the_details(sandbox: Sandbox) -> None:
     lines: list[str] = []
-    with _client(instant_sandbox) as client:
+    with _client(sandbox) as client:
         details = take_snapshot(
             client,
             "12345",
@@ -104,11 +97,11 @@ def test_take_waits_until_active_and_merges_the_details(instant_sandbox: Sandbox
         )
     assert details["snapshot_status"] == "active"
     assert details["snapshot_name"] == f"manual-{details['snapshot_id']}"
-    assert [c.function for c in instant_sandbox.calls()] == [
+    assert [c.function for c in sandbox.calls()] == [
         "create_snapshot",
         "get_snapshot_detail",
     ]
-    assert instant_sandbox.calls("get_snapshot_detail")[0].params["client_ip_address"] == IP
+    assert sandbox.calls("get_snapshot_detail")[0].params["client_ip_address"] == IP
     assert lines[0].endswith("created; waiting for it to become active")
 
 

@@ -2,7 +2,8 @@
 
 The process is the installed console script; the handshake (its port as the first stdout line)
 and the schema, config and check/diff answers are read over a real loopback gRPC channel.
-Lifecycle behaviour through the engine is in tests/lifecycle/test_plugin*.py.
+Each resource RPC against the sandbox is in test_plugin_rpcs.py; the lifecycle through the
+engine in tests/lifecycle/ (test_lifecycle.py and test_faults.py for both doors).
 """
 
 from __future__ import annotations

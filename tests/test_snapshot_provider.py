@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import itertools
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -28,20 +27,6 @@ from node_pulumi.sandbox import Sandbox
 from .conftest import API_KEY, USER_ID
 from .conftest import configured as configured_provider
 from .wire import UNKNOWN, from_wire
-
-
-@pytest.fixture
-def slow_sandbox() -> Iterator[Sandbox]:
-    """A sandbox whose snapshots stay processing for an hour."""
-    with Sandbox(USER_ID, API_KEY, processing_seconds=3600) as server:
-        yield server
-
-
-@pytest.fixture
-def instant_sandbox() -> Iterator[Sandbox]:
-    """A sandbox whose snapshots are active as soon as they are created."""
-    with Sandbox(USER_ID, API_KEY, processing_seconds=0) as server:
-        yield server
 
 
 def configured(sandbox: Sandbox, fmt: str = "json", **config: str) -> SnapshotProvider:
@@ -201,8 +186,8 @@ def test_create_waits_until_active(sandbox: Sandbox, response_format: str) -> No
     assert len(sandbox.calls("create_snapshot")) == 1
 
 
-def test_create_deadline_names_the_snapshot(slow_sandbox: Sandbox) -> None:
-    sandbox = slow_sandbox
+def test_create_deadline_names_the_snapshot(held_sandbox: Sandbox) -> None:
+    sandbox = held_sandbox
     with pytest.raises(SnapshotTimeoutError) as caught:
         configured(sandbox).create(props(wait_until_active=True, wait_timeout=0.3))
     (snapshot,) = sandbox.snapshots()
@@ -210,8 +195,8 @@ def test_create_deadline_names_the_snapshot(slow_sandbox: Sandbox) -> None:
     assert snapshot["snapshot_id"] in str(caught.value)
 
 
-def test_snapshot_deleted_while_waiting_fails_naming_it(slow_sandbox: Sandbox) -> None:
-    sandbox = slow_sandbox
+def test_snapshot_deleted_while_waiting_fails_naming_it(held_sandbox: Sandbox) -> None:
+    sandbox = held_sandbox
     sandbox.set_fault("get_snapshot_detail", error=("NOT_FOUND", "Snapshot not found."))
     with pytest.raises(SnapshotWaitError) as caught:
         configured(sandbox).create(props(wait_until_active=True))
@@ -223,14 +208,14 @@ def test_snapshot_deleted_while_waiting_fails_naming_it(slow_sandbox: Sandbox) -
     assert "Snapshot not found." in str(caught.value)
 
 
-def test_failure_status_while_waiting(slow_sandbox: Sandbox) -> None:
-    slow_sandbox.set_fault(
+def test_failure_status_while_waiting(held_sandbox: Sandbox) -> None:
+    held_sandbox.set_fault(
         "get_snapshot_detail",
         body=b'{"code": "OK", "message": "", "data": {"snapshot_status": "deleted"}}',
     )
     with pytest.raises(SnapshotFailedError) as caught:
-        configured(slow_sandbox).create(props(wait_until_active=True))
-    (snapshot,) = slow_sandbox.snapshots()
+        configured(held_sandbox).create(props(wait_until_active=True))
+    (snapshot,) = held_sandbox.snapshots()
     assert caught.value.status == "deleted"
     assert caught.value.snapshot_id == snapshot["snapshot_id"]
 
@@ -242,7 +227,8 @@ def test_create_api_error_carries_the_api_message(sandbox: Sandbox) -> None:
     assert sandbox.snapshots() == []
 
 
-def test_lost_create_answer_is_not_retried_and_names_the_snapshot(sandbox: Sandbox) -> None:
+def test_lost_create_answer_is_not_retried_and_names_the_snapshot(held_sandbox: Sandbox) -> None:
+    sandbox = held_sandbox  # the lost snapshot is still processing when the provider looks
     sandbox.set_fault("create_snapshot", http_status=503, after=True, times=1)
     provider = configured(sandbox, **{"node:clientIpAddress": "203.0.113.7"})
     with pytest.raises(SnapshotUncertainError) as caught:
@@ -272,7 +258,8 @@ def test_lost_create_answer_without_client_ip_asks_to_look(sandbox: Sandbox) -> 
     assert sandbox.calls("get_snapshot_list") == []
 
 
-def test_garbled_create_answer_is_uncertain_too(sandbox: Sandbox) -> None:
+def test_garbled_create_answer_is_uncertain_too(held_sandbox: Sandbox) -> None:
+    sandbox = held_sandbox
     sandbox.set_fault("create_snapshot", body=b"<html>proxy error</html>", after=True, times=1)
     provider = configured(sandbox, **{"node:clientIpAddress": "203.0.113.7"})
     with pytest.raises(SnapshotUncertainError) as caught:
@@ -307,8 +294,7 @@ def test_credentials_from_the_environment(
 # read and delete ---------------------------------------------------------------------------------
 
 
-def test_read_refreshes_from_the_api(instant_sandbox: Sandbox, response_format: str) -> None:
-    sandbox = instant_sandbox
+def test_read_refreshes_from_the_api(sandbox: Sandbox, response_format: str) -> None:
     provider = configured(sandbox, response_format)
     created = provider.create(props(triggers=["t"]))
     assert created.outs is not None

@@ -6,8 +6,6 @@ only trace of a snapshot taken by a create that is then killed while it waits.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from node_pulumi import NodeClient, SnapshotTimeoutError, SnapshotUncertainError
@@ -17,27 +15,20 @@ from node_pulumi.sandbox import Sandbox
 from .conftest import API_KEY, USER_ID
 
 
-@pytest.fixture
-def slow_sandbox() -> Iterator[Sandbox]:
-    """Snapshots stay `processing` for the whole test."""
-    with Sandbox(USER_ID, API_KEY, processing_seconds=600) as server:
-        yield server
-
-
 def _client(sandbox: Sandbox) -> NodeClient:
     return NodeClient(USER_ID, API_KEY, endpoint=sandbox.url, backoff=0)
 
 
-def test_the_snapshot_is_named_before_the_first_status_poll(slow_sandbox: Sandbox) -> None:
+def test_the_snapshot_is_named_before_the_first_status_poll(held_sandbox: Sandbox) -> None:
     """The line names the snapshot and its server when it exists and nothing was polled yet;
     the wait then times out as usual."""
     seen: list[tuple[str, list[str], int]] = []
 
     def notify(line: str) -> None:
-        functions = [c.function for c in slow_sandbox.calls()]
-        seen.append((line, functions, len(slow_sandbox.snapshots())))
+        functions = [c.function for c in held_sandbox.calls()]
+        seen.append((line, functions, len(held_sandbox.snapshots())))
 
-    with _client(slow_sandbox) as client, pytest.raises(SnapshotTimeoutError) as raised:
+    with _client(held_sandbox) as client, pytest.raises(SnapshotTimeoutError) as raised:
         take_snapshot(
             client,
             "12345",
@@ -56,12 +47,12 @@ def test_the_snapshot_is_named_before_the_first_status_poll(slow_sandbox: Sandbo
             1,
         )
     ]
-    assert slow_sandbox.calls("get_snapshot_detail"), "it did wait after the line"
+    assert held_sandbox.calls("get_snapshot_detail"), "it did wait after the line"
 
 
-def test_without_waiting_the_snapshot_is_named_too(slow_sandbox: Sandbox) -> None:
+def test_without_waiting_the_snapshot_is_named_too(held_sandbox: Sandbox) -> None:
     lines: list[str] = []
-    with _client(slow_sandbox) as client:
+    with _client(held_sandbox) as client:
         created = take_snapshot(
             client,
             "42",
@@ -74,16 +65,16 @@ def test_without_waiting_the_snapshot_is_named_too(slow_sandbox: Sandbox) -> Non
     assert lines == [f"node: snapshot {created['snapshot_id']} of server 42 created"]
 
 
-def test_a_lost_answer_is_announced_before_the_look_up(slow_sandbox: Sandbox) -> None:
+def test_a_lost_answer_is_announced_before_the_look_up(held_sandbox: Sandbox) -> None:
     """When the create's answer is lost, the line says a snapshot may exist before the provider
     starts looking for it (a look-up that an interruption could cut short)."""
-    slow_sandbox.set_fault("create_snapshot", http_status=503, after=True, times=1)
+    held_sandbox.set_fault("create_snapshot", http_status=503, after=True, times=1)
     seen: list[tuple[str, list[str]]] = []
 
     def notify(line: str) -> None:
-        seen.append((line, [c.function for c in slow_sandbox.calls()]))
+        seen.append((line, [c.function for c in held_sandbox.calls()]))
 
-    with _client(slow_sandbox) as client, pytest.raises(SnapshotUncertainError):
+    with _client(held_sandbox) as client, pytest.raises(SnapshotUncertainError):
         take_snapshot(
             client,
             "777",
@@ -98,4 +89,4 @@ def test_a_lost_answer_is_announced_before_the_look_up(slow_sandbox: Sandbox) ->
     assert "HTTP 503" in line and line.endswith("a snapshot may have been started: looking for it")
     assert API_KEY not in line
     assert functions == ["create_snapshot"]
-    assert [c.function for c in slow_sandbox.calls()] == ["create_snapshot", "get_snapshot_list"]
+    assert [c.function for c in held_sandbox.calls()] == ["create_snapshot", "get_snapshot_list"]

@@ -7,6 +7,10 @@ language host from beside that CLI or from ``PATH`` (``.ci/run`` builds it with
 (test_sdk_examples.py). Without them these tests skip, except when ``NODE_PULUMI_REQUIRE_CLI=1``
 (CI), where they fail. Every stack gets a PATH without `pulumi-resource-node`
 (stack.engine_path): a stack that uses the plugin installs it into its own plugin cache.
+
+A test taking the `door` fixture (or `door_stack`, `bare_door_stack`) runs once per front door:
+the dynamic resources and the plugin (door.py). `stack` and `native_stack` are for what only
+one door has.
 """
 
 from __future__ import annotations
@@ -20,11 +24,11 @@ import pytest
 
 from node_pulumi.sandbox import Sandbox
 
+from ..clock import StillClock
 from ..conftest import API_KEY, USER_ID
+from .door import DOORS, DYNAMIC, PLUGIN, Door
 from .stack import Stack, new_stack
 
-PROGRAM = Path(__file__).parent / "program" / "__main__.py"
-NATIVE = Path(__file__).parent / "native"
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
 
@@ -70,7 +74,10 @@ def yaml_host(cli_dir: Path) -> Path:
 
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(USER_ID, API_KEY, processing_seconds=0.2) as server:
+    """A sandbox whose snapshots answer `processing` to their create and are `active` from then
+    on, by a clock that stands still: whatever the machine's speed, a wait ends at its first
+    status poll."""
+    with Sandbox(USER_ID, API_KEY, processing_seconds=0, clock=StillClock()) as server:
         yield server
 
 
@@ -87,23 +94,43 @@ def make_stack(cli_dir: Path, tmp_path: Path) -> Callable[[Path, str], Stack]:
     return make
 
 
+@pytest.fixture(params=sorted(DOORS))
+def door(request: pytest.FixtureRequest) -> Door:
+    """Each front door in turn: a test taking this fixture runs once per door (door.py)."""
+    return DOORS[request.param]
+
+
+@pytest.fixture
+def bare_door_stack(door: Door, make_stack: Callable[[Path, str], Stack]) -> Stack:
+    """A new stack of the door's one-Snapshot program, with no node.co.id settings at all."""
+    return door.new_stack(make_stack(door.program, f"{door}"))
+
+
+@pytest.fixture
+def door_stack(bare_door_stack: Stack, sandbox: Sandbox) -> Stack:
+    """A stack of the door's one-Snapshot program configured for the sandbox."""
+    return configure_for(bare_door_stack, sandbox)
+
+
 @pytest.fixture
 def bare_stack(make_stack: Callable[[Path, str], Stack]) -> Stack:
-    """A new stack of the test program with no node.co.id settings at all."""
-    return make_stack(PROGRAM.parent, "lifecycle")
+    """A new stack of the dynamic door's test program with no node.co.id settings at all."""
+    return make_stack(DYNAMIC.program, "lifecycle")
 
 
-def configure_for(stack: Stack, sandbox: Sandbox) -> Stack:
-    """Point a stack at the sandbox, with the API key as a secret."""
-    stack.config("node:userId", USER_ID)
-    stack.config("node:apiKey", API_KEY, secret=True)
-    stack.config("node:endpoint", sandbox.url)
+def configure_for(stack: Stack, sandbox: Sandbox | str, **settings: str) -> Stack:
+    """Point a stack at the sandbox (or an endpoint), with the API key as a secret, and set
+    ``settings`` (more config keys) too, in one CLI run."""
+    endpoint = sandbox if isinstance(sandbox, str) else sandbox.url
+    plain = {"node:userId": USER_ID, "node:endpoint": endpoint, **settings}
+    args = [f"--plaintext={key}={value}" for key, value in plain.items()]
+    stack.run("config", "set-all", *args, f"--secret=node:apiKey={API_KEY}")
     return stack
 
 
 @pytest.fixture
 def stack(bare_stack: Stack, sandbox: Sandbox) -> Stack:
-    """A stack of the test program configured for the sandbox."""
+    """A stack of the dynamic door's test program configured for the sandbox."""
     return configure_for(bare_stack, sandbox)
 
 
@@ -113,7 +140,7 @@ def bare_native_stack(make_stack: Callable[[Path, str], Stack]) -> Stack:
 
     `pulumi-resource-node` is installed into the stack's plugin cache (Stack.install_plugin).
     """
-    return make_stack(NATIVE, "plugin").install_plugin()
+    return PLUGIN.new_stack(make_stack(PLUGIN.program, "plugin"))
 
 
 @pytest.fixture

@@ -16,10 +16,11 @@ from node_pulumi.sandbox import Sandbox
 
 from ..conftest import API_KEY, USER_ID
 from . import agree
-from .agree import Door, resources
+from .agree import resources
+from .door import Door
 from .stack import Stack
 
-door, bare_door_stack, door_stack = agree.door, agree.bare_door_stack, agree.door_stack
+bare_door_stack, door_stack = agree.bare_door_stack, agree.door_stack  # the agree program's
 
 ANSWERS = [("USER_NOT_FOUND", "User not found."), ("ERROR", "API key does not exist.")]
 

@@ -18,10 +18,11 @@ from node_pulumi.sandbox import Sandbox
 from ..clock import StillClock
 from ..conftest import API_KEY, USER_ID
 from . import agree
-from .agree import Door, resources
+from .agree import resources
+from .door import Door
 from .stack import Stack
 
-door, bare_door_stack, door_stack = agree.door, agree.bare_door_stack, agree.door_stack
+bare_door_stack, door_stack = agree.bare_door_stack, agree.door_stack  # the agree program's
 
 IP = "203.0.113.7"
 
@@ -69,7 +70,7 @@ def test_a_whole_number_is_the_server_id_a_look_up_asks_for(
 def test_a_bad_look_up_filter_fails_the_preview_without_credentials(
     bare_door_stack: Stack, sandbox: Sandbox, lookup: dict[str, str], reason: str
 ) -> None:
-    """The native door returned an unknown result (and a warning) before checking its filters,
+    """The plugin returned an unknown result (and a warning) before checking its filters,
     so the preview passed and only `up` failed; the dynamic door failed at once."""
     stack = bare_door_stack
     stack.config("node:endpoint", sandbox.url)

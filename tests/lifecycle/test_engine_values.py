@@ -1,7 +1,8 @@
 """What the engine really hands the providers, through the real CLI.
 
 Inputs unknown in preview (outputs of resources created in the same `up`), numbers (floats on the
-wire), secret and plaintext config, adoption of a missing snapshot, and resource hooks.
+wire), adoption of a missing snapshot, and resource hooks. Secret and plaintext config, for both
+doors, are in test_lifecycle.py.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any
 
 from node_pulumi.sandbox import Sandbox
 
-from ..conftest import API_KEY, USER_ID
 from .conftest import configure_for
 from .stack import Stack
 
@@ -21,7 +21,6 @@ MakeStack = Callable[[Path, str], Stack]
 UPSTREAM = Path(__file__).parent / "upstream"
 HOOKED = Path(__file__).parent / "hooked"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # how the engine's JSON plan shows an unknown
-PLAINTEXT_WARNING = "stack config 'node:apiKey' is stored in plaintext"
 
 
 def plan(stack: Stack) -> dict[str, tuple[str, dict[str, Any], list[str]]]:
@@ -151,44 +150,6 @@ def test_numbers_written_in_the_program_are_checked_as_numbers(
     stack.config("test:serverId", "12345")
     stack.config("test:waitTimeout", "30")
     assert plan(stack)["literal"][1]["server_id"] == "12345"
-
-
-def warnings(output: str) -> list[str]:
-    """The warnings of `preview --json` (one document) or `up --json` (a line per engine event)."""
-    if output.startswith("{\n"):
-        diagnostics = json.loads(output).get("diagnostics") or []
-    else:
-        events = [json.loads(line) for line in output.splitlines()]
-        diagnostics = [e["diagnosticEvent"] for e in events if "diagnosticEvent" in e]
-    return [d["message"] for d in diagnostics if d["severity"] == "warning"]
-
-
-def test_a_plaintext_api_key_is_warned_about_once_per_run(
-    make_stack: MakeStack, sandbox: Sandbox
-) -> None:
-    stack = make_stack(UPSTREAM, "upstream")  # three Snapshots: one warning, not three
-    stack.config("node:userId", USER_ID)
-    stack.config("node:apiKey", API_KEY)
-    stack.config("node:endpoint", sandbox.url)
-    stack.config("test:downstream", "snapshot")
-    for output in (
-        stack.run("preview", "--json"),
-        stack.run("up", "--yes", "--skip-preview", "--json"),
-    ):
-        (warning,) = [w for w in warnings(output) if "node:apiKey" in w]
-        assert PLAINTEXT_WARNING in warning
-        assert "pulumi config set --secret node:apiKey" in warning
-        assert API_KEY not in warning
-
-
-def test_a_secret_api_key_is_not_warned_about(make_stack: MakeStack, sandbox: Sandbox) -> None:
-    stack = configure_for(make_stack(UPSTREAM, "upstream"), sandbox)
-    stack.config("test:downstream", "snapshot")
-    for output in (
-        stack.run("preview", "--json"),
-        stack.run("up", "--yes", "--skip-preview", "--json"),
-    ):
-        assert not [w for w in warnings(output) if "node:apiKey" in w]
 
 
 def test_adopting_a_snapshot_that_does_not_exist_fails(stack: Stack, sandbox: Sandbox) -> None:

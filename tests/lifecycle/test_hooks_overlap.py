@@ -20,9 +20,9 @@ from node_pulumi.sandbox import Sandbox
 
 from ..clock import StillClock
 from ..conftest import API_KEY, USER_ID
+from .background import start_up, wait_for
 from .conftest import configure_for
 from .stack import Stack
-from .test_faults import start_up, wait_for
 
 PROGRAM = Path(__file__).parent / "hooked_pair"
 

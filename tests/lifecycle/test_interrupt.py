@@ -1,13 +1,15 @@
 """Ctrl-C through the real Pulumi CLI: an interrupted `up` leaves no snapshot unnamed.
 
-A user presses Ctrl-C twice while snapshots wait for `active`. The first Ctrl-C does not stop the
-waiting (the engine waits for operations in flight, and the Python dynamic provider ignores the
-engine's Cancel); Pulumi's Python host passes it on to the program as a SIGINT, which surfaces as
-a KeyboardInterrupt once the program runs again, and the `up` ends failed ("update canceled")
-with every snapshot in state. The second Ctrl-C makes the engine shut its plugins down (here
-about 35 s later, measured below), so the creates never return and their errors never show. What
-names each snapshot is the line the provider writes on stderr the moment the API answers, which
-the CLI prints at once.
+A user presses Ctrl-C while snapshots wait for `active`. The engine then sends Cancel to the
+providers and waits for the operations in flight. The plugin answers Cancel: each waiting Create
+ends at once with partial state (the snapshot in state with an init error), and the next `up`
+resumes the waits. The Python dynamic provider ignores Cancel: its waits go on until the
+snapshots are active; Pulumi's Python host passes the Ctrl-C on to the program as a SIGINT, which
+surfaces as a KeyboardInterrupt once the program runs again, and the `up` ends failed ("update
+canceled") with every snapshot in state. A second Ctrl-C makes the engine shut its plugins down
+(here about 35 s later, measured below), so the dynamic door's creates never return and their
+errors never show; what names each snapshot then is the line the provider writes on stderr the
+moment the API answers, which the CLI prints at once.
 
     pytest -s tests/lifecycle/test_interrupt.py     # prints the measured times
 """
@@ -29,18 +31,25 @@ from node_pulumi.sandbox import Sandbox
 
 from ..clock import StillClock
 from ..conftest import API_KEY, USER_ID
+from .background import kill_up, start_up, wait_for
 from .conftest import configure_for
+from .door import Door
 from .stack import Stack
-from .test_faults import configure, start_up, wait_for
 
 WAITING = Path(__file__).parent / "waiting"
 HOOKED = Path(__file__).parent / "hooked"
-SERVERS = ("12", "42", "555", "777")
+SERVERS = ("12", "42", "555", "777")  # the `waiting` program's
+COUNT = 4  # snapshots of the doors' `many` programs, of servers srv-00 .. srv-03: the dynamic
+# provider waits on at most 4 threads (test_plugin_concurrency.py)
 CREATED = re.compile(
-    r"node: snapshot (\w+) of server (\w+) created; waiting for it to become active"
+    r"node: snapshot (\w+) of server ([\w-]+) created; waiting for it to become active"
 )
 FIRST_CTRL_C = "^C received; cancelling"
 PENDING_WARNING = f"{len(SERVERS)} pending operations from previous deployment"
+EXIT_BOUND = 60.0
+"""Seconds the CLI may take to exit after a Ctrl-C that the plugin honours: generous, since
+without a working Cancel it would never exit (the sandbox's clock stands still, so no snapshot
+becomes active)."""
 
 MakeStack = Callable[[Path, str], Stack]
 
@@ -50,7 +59,7 @@ def polled_snapshots(sandbox: Sandbox) -> set[str]:
     return {c.params["snapshot_id"] for c in sandbox.calls("get_snapshot_detail")}
 
 
-def pending_creates(stack: Stack) -> list[tuple[str, str, str | None]]:
+def pending_operations(stack: Stack) -> list[tuple[str, str, str | None]]:
     """The pending operations in Pulumi's state: (resource name, operation, id)."""
     operations = stack.export()["deployment"].get("pending_operations") or []
     return sorted(
@@ -66,29 +75,41 @@ def clock() -> StillClock:
 
 @pytest.fixture
 def slow_sandbox(clock: StillClock) -> Iterator[Sandbox]:
-    """Snapshots stay `processing` for an hour of the clock: the creates wait until told."""
-    with Sandbox(USER_ID, API_KEY, processing_seconds=3600, clock=clock) as server:
-        yield server
+    """Snapshots stay `processing` for an hour of the clock: the creates wait until told. It
+    knows the `waiting` program's servers and the `many` programs' srv-00 .. srv-03."""
+    servers = (*SERVERS, *(f"srv-{i:02d}" for i in range(COUNT)))
+    with Sandbox(USER_ID, API_KEY, processing_seconds=3600, clock=clock, servers=servers) as api:
+        yield api
+
+
+def press_ctrl_c_once_all_wait(
+    up: subprocess.Popen[bytes], sandbox: Sandbox, log: Path, count: int
+) -> None:
+    """Once each of ``count`` snapshots waits, press Ctrl-C once.
+
+    A terminal's Ctrl-C is a SIGINT to the CLI's process group. Each snapshot's first status
+    poll comes after its line was written, so no later signal can overtake a line.
+    """
+    wait_for(
+        lambda: len(polled_snapshots(sandbox)) == count or up.poll() is not None,
+        "every snapshot waiting",
+        timeout=120,
+    )
+    assert up.poll() is None, f"the up ended before the Ctrl-C:\n{log.read_text()}"
+    os.killpg(up.pid, signal.SIGINT)
 
 
 @contextlib.contextmanager
 def cancelled_up(stack: Stack, sandbox: Sandbox, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """Run `pulumi up` and, once every snapshot waits, press Ctrl-C once.
+    """Run `pulumi up` of the dynamic door's `waiting` program and, once every snapshot waits,
+    press Ctrl-C once.
 
-    A terminal's Ctrl-C is a SIGINT to the CLI's process group. Each snapshot's first status
-    poll comes after its line was written, so no later signal can overtake a line. Yields once
-    the CLI took the Ctrl-C and a status poll came after it (the waiting goes on); kills the up
-    on the way out if it still runs.
+    Yields once the CLI took the Ctrl-C and a status poll came after it (the waiting goes on);
+    kills the up on the way out if it still runs.
     """
     up = start_up(stack, log)
     try:
-        wait_for(
-            lambda: len(polled_snapshots(sandbox)) == len(SERVERS) or up.poll() is not None,
-            "every snapshot waiting",
-            timeout=120,
-        )
-        assert up.poll() is None, f"the up ended before the Ctrl-C:\n{log.read_text()}"
-        os.killpg(up.pid, signal.SIGINT)
+        press_ctrl_c_once_all_wait(up, sandbox, log, len(SERVERS))
         wait_for(lambda: FIRST_CTRL_C in log.read_text(), "the CLI taking the first Ctrl-C")
         polls = len(sandbox.calls("get_snapshot_detail"))
         wait_for(
@@ -98,29 +119,73 @@ def cancelled_up(stack: Stack, sandbox: Sandbox, log: Path) -> Iterator[subproce
         assert up.poll() is None, "the first Ctrl-C ended the up"
         yield up
     finally:
-        if up.poll() is None:
-            os.killpg(up.pid, signal.SIGKILL)
-            up.wait(timeout=30)
+        kill_up(up)
 
 
-def test_one_ctrl_c_lets_the_waits_finish_and_loses_nothing(
-    make_stack: MakeStack, slow_sandbox: Sandbox, clock: StillClock, tmp_path: Path
+def test_one_ctrl_c_while_snapshots_wait_loses_nothing(
+    door: Door, make_stack: MakeStack, slow_sandbox: Sandbox, clock: StillClock, tmp_path: Path
 ) -> None:
-    """After one Ctrl-C the snapshots keep waiting; once they are active the up ends, with each
-    of them in state and no pending operation."""
-    stack = configure(make_stack(WAITING, "waiting"), slow_sandbox.url)
+    """One Ctrl-C while four snapshots wait. The plugin ends every wait at once: the CLI exits
+    with each snapshot in state, `processing`, with an init error saying the wait was cancelled,
+    and the next `up` resumes the waits without taking a new snapshot. The dynamic door's waits
+    go on: the up ends once the snapshots are active. Either way, every snapshot ends in state,
+    active, with no pending operation and no second create."""
+    sandbox = slow_sandbox
+    stack = configure_for(
+        door.new_stack(make_stack(door.many, "many")),
+        sandbox,
+        **{"test:count": str(COUNT), "test:wait": "true"},
+    )
     log = tmp_path / "up.log"
-    with cancelled_up(stack, slow_sandbox, log) as up:
-        clock.now += 2 * 3600
-        active = time.monotonic()
-        up.wait(timeout=180)
-    print(f"\nthe CLI exited {time.monotonic() - active:.2f} s after the snapshots became active")
+    up = start_up(stack, log)
+    try:
+        press_ctrl_c_once_all_wait(up, sandbox, log, COUNT)
+        if door.name == "plugin":
+            interrupted = time.monotonic()
+            up.wait(timeout=EXIT_BOUND)
+            print(f"\nthe CLI exited {time.monotonic() - interrupted:.2f} s after one Ctrl-C")
+        else:
+            wait_for(lambda: FIRST_CTRL_C in log.read_text(), "the CLI taking the Ctrl-C")
+            polls = len(sandbox.calls("get_snapshot_detail"))
+            wait_for(
+                lambda: len(sandbox.calls("get_snapshot_detail")) > polls or up.poll() is not None,
+                "a status poll after the Ctrl-C",
+            )
+            assert up.poll() is None, "the Ctrl-C ended the up"
+            clock.now += 2 * 3600
+            active = time.monotonic()
+            up.wait(timeout=180)
+            waited = time.monotonic() - active
+            print(f"\nthe CLI exited {waited:.2f} s after the snapshots became active")
+    finally:
+        kill_up(up)
     output = log.read_text()
-    assert up.returncode != 0 and "error: update canceled" in output, output
-    in_state = {r["id"]: r["outputs"]["snapshot_status"] for r in stack.snapshots()}
-    assert in_state == {s["snapshot_id"]: "active" for s in slow_sandbox.snapshots()}
-    assert len(in_state) == len(SERVERS)
-    assert pending_creates(stack) == []
+    assert up.returncode != 0, output  # the CLI reports the update cancelled, either way
+    if door.name == "dynamic":
+        assert "error: update canceled" in output, output
+    assert API_KEY not in output
+    snapshots = sandbox.snapshots()
+    assert len(snapshots) == COUNT
+    assert pending_operations(stack) == []
+
+    if door.name == "plugin":
+        resources = door.snapshots(stack)
+        assert {r["id"] for r in resources} == {s["snapshot_id"] for s in snapshots}
+        for resource in resources:
+            assert resource["outputs"]["snapshotStatus"] == "processing"
+            reason = f"snapshot {resource['id']} is still processing: waiting was cancelled"
+            (init_error,) = resource["initErrors"]
+            assert reason in init_error and reason in output
+        clock.now += 2 * 3600
+        sandbox.clear_calls()
+        stack.up()
+        assert {c.function for c in sandbox.calls()} == {"get_snapshot_detail"}
+
+    in_state = {r["id"]: r["outputs"][door.key("snapshot_status")] for r in door.snapshots(stack)}
+    assert in_state == {s["snapshot_id"]: "active" for s in sandbox.snapshots()}
+    assert len(sandbox.snapshots()) == COUNT
+    assert all("initErrors" not in r for r in door.snapshots(stack))
+    assert pending_operations(stack) == []
 
 
 def test_ctrl_c_twice_while_waiting_names_every_snapshot_and_the_cleanup_works(
@@ -135,7 +200,7 @@ def test_ctrl_c_twice_while_waiting_names_every_snapshot_and_the_cleanup_works(
     snapshots), `refresh --clear-pending-creates` drops them, and `Snapshot.get` adopts the named
     ones.
     """
-    stack = configure(make_stack(WAITING, "waiting"), slow_sandbox.url)
+    stack = configure_for(make_stack(WAITING, "waiting"), slow_sandbox)
     log = tmp_path / "up.log"
     with cancelled_up(stack, slow_sandbox, log) as up:
         os.killpg(up.pid, signal.SIGINT)
@@ -152,10 +217,10 @@ def test_ctrl_c_twice_while_waiting_names_every_snapshot_and_the_cleanup_works(
     assert named == {s["snapshot_id"]: s["server_id"] for s in snapshots}, output
     assert stack.snapshots() == []
     interrupted_creates = [(f"snap-{server}", "creating", None) for server in sorted(SERVERS)]
-    assert pending_creates(stack) == interrupted_creates
+    assert pending_operations(stack) == interrupted_creates
 
     stack.run("refresh", "--yes", "--skip-preview")
-    assert pending_creates(stack) == interrupted_creates
+    assert pending_operations(stack) == interrupted_creates
 
     stack.config("test:wait", "false")
     rerun = stack.up()
@@ -163,10 +228,10 @@ def test_ctrl_c_twice_while_waiting_names_every_snapshot_and_the_cleanup_works(
     in_state = {r["id"] for r in stack.snapshots()}
     assert len(in_state) == len(SERVERS) and not in_state & named.keys()
     assert len(slow_sandbox.snapshots()) == 2 * len(SERVERS)
-    assert pending_creates(stack) == interrupted_creates
+    assert pending_operations(stack) == interrupted_creates
 
     stack.run("refresh", "--yes", "--skip-preview", "--clear-pending-creates")
-    assert pending_creates(stack) == []
+    assert pending_operations(stack) == []
     assert {r["id"] for r in stack.snapshots()} == in_state
 
     stack.config("test:adopt", ",".join(sorted(named)))

@@ -25,7 +25,7 @@ import pytest
 from node_pulumi._plugin.get_snapshots import PREVIEW_WITHOUT_CREDENTIALS
 from node_pulumi.sandbox import Sandbox
 
-from .conftest import _missing, configure_for
+from .conftest import configure_for, missing
 from .stack import Stack, new_stack
 
 ROOT = Path(__file__).parents[2]
@@ -44,13 +44,13 @@ def _host(cli_dir: Path, language: str) -> Path:
     beside = cli_dir / name
     found = str(beside) if beside.exists() else shutil.which(name)
     if found is None:
-        _missing(
+        missing(
             f"no {name}: put the directory `bash ../shared/pulumi-hosts/build.sh` prints on "
             "PATH (or run tools/pulumi-yaml.sh for YAML)"
         )
     for tool in TOOLS[language]:
         if shutil.which(tool) is None:
-            _missing(f"no `{tool}` for a {language} program")
+            missing(f"no `{tool}` for a {language} program")
     assert found is not None
     return Path(found)
 

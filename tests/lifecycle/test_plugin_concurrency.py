@@ -1,5 +1,6 @@
-"""Many snapshots waiting at once: the plugin's waits are coroutines, the dynamic provider's are
-threads of a 4-worker gRPC server.
+"""Many snapshots waiting at once through the plugin: its waits are coroutines, so they do not
+queue behind a thread pool (the dynamic door's waits hold one of the 4 threads of Pulumi's dynamic
+provider server each: that limit is Pulumi's, and bench/ measures what it costs).
 
 Overlap is read from the sandbox's call log, which lists calls in the order they were answered:
 a snapshot's wait runs from the answer to its create_snapshot to the answer to its last
@@ -9,10 +10,6 @@ waits were in flight at that moment; no clock of the test's is involved.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,41 +19,16 @@ from node_pulumi.sandbox import Call, Sandbox
 
 from ..clock import StillClock
 from ..conftest import API_KEY, USER_ID
+from .background import kill_up, start_up, wait_for
 from .conftest import configure_for
-from .stack import NATIVE_SNAPSHOT_TYPE, Stack
-from .test_faults import start_up, wait_for
+from .door import PLUGIN
+from .stack import Stack
 
-NATIVE_MANY = Path(__file__).parent / "native_many"
-WAITING = Path(__file__).parent / "waiting"
 COUNT = 20
 SERVERS = tuple(f"srv-{i:02d}" for i in range(COUNT))
-DYNAMIC_WORKERS = 4  # the Python dynamic provider's gRPC server threads (pulumi-notes.md)
 PARALLEL = "--parallel=64"  # the engine's own default here is 4 x cores (8 on 2 cores)
 
 MakeStack = Callable[[Path, str], Stack]
-
-
-def with_plugin(stack: Stack) -> Stack:
-    """Install `pulumi-resource-node` into the stack's plugin cache, as documented."""
-    return stack.install_plugin()
-
-
-def kill_up(up: subprocess.Popen[bytes]) -> None:
-    """Kill a background `pulumi up` that still runs, and the plugins it started.
-
-    The engine starts each plugin in a process group of its own: killing the CLI's group alone
-    would leave the plugin serving forever.
-    """
-    if up.poll() is not None:
-        return
-    children = subprocess.run(
-        ["ps", "-o", "pid=", "--ppid", str(up.pid)], capture_output=True, text=True, check=False
-    )
-    os.killpg(up.pid, signal.SIGKILL)
-    for pid in children.stdout.split():
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(int(pid), signal.SIGKILL)
-    up.wait(timeout=30)
 
 
 def polled(sandbox: Sandbox) -> set[str]:
@@ -96,7 +68,9 @@ def test_twenty_plugin_snapshots_all_wait_together(
     every snapshot gets created and polled, so all 20 waits are in flight at once. Once the clock
     moves, the up ends with all 20 active, and the log shows 20 overlapping waits."""
     sandbox, clock = frozen_sandbox
-    stack = configure_for(with_plugin(make_stack(NATIVE_MANY, "many")), sandbox)
+    stack = configure_for(
+        PLUGIN.new_stack(make_stack(PLUGIN.many, "many")), sandbox, **{"test:wait": "true"}
+    )
     log = tmp_path / "up.log"
     up = start_up(stack, log, PARALLEL)
     try:
@@ -113,9 +87,7 @@ def test_twenty_plugin_snapshots_all_wait_together(
         kill_up(up)
 
     snapshots = sandbox.snapshots()
-    in_state = {
-        r["id"]: r["outputs"]["snapshotStatus"] for r in stack.snapshots(NATIVE_SNAPSHOT_TYPE)
-    }
+    in_state = {r["id"]: r["outputs"]["snapshotStatus"] for r in PLUGIN.snapshots(stack)}
     assert in_state == {s["snapshot_id"]: "active" for s in snapshots}
     assert len(sandbox.calls("create_snapshot")) == COUNT
     by_server = {s["server_id"]: s["snapshot_id"] for s in snapshots}
@@ -123,18 +95,3 @@ def test_twenty_plugin_snapshots_all_wait_together(
     print(f"\nplugin: {at_once} of {COUNT} waits in flight at once")
     assert at_once == COUNT
     assert API_KEY not in log.read_text()
-
-
-def test_the_dynamic_provider_waits_four_at_a_time(make_stack: MakeStack, tmp_path: Path) -> None:
-    """The contrast: the same 20 waiting snapshots as dynamic resources never have more than 4
-    waits in flight, because each wait holds one of the provider's 4 worker threads."""
-    with Sandbox(USER_ID, API_KEY, processing_seconds=0.5, servers=SERVERS) as sandbox:
-        stack = configure_for(make_stack(WAITING, "waiting"), sandbox)
-        stack.config("test:servers", ",".join(SERVERS))
-        stack.run("up", "--yes", "--skip-preview", PARALLEL)
-        snapshots = sandbox.snapshots()
-        assert len(snapshots) == COUNT
-        by_server = {s["server_id"]: s["snapshot_id"] for s in snapshots}
-        at_once = most_waits_at_once(sandbox.calls(), by_server)
-        print(f"\ndynamic provider: {at_once} of {COUNT} waits in flight at once")
-        assert at_once <= DYNAMIC_WORKERS

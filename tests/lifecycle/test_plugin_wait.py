@@ -72,26 +72,3 @@ def test_custom_timeouts_create_bounds_the_wait(bare_native_stack: Stack, sandbo
     assert f"snapshot {snapshot['snapshot_id']} is still processing after 1s" in failed
     (resource,) = stack.snapshots(NATIVE_SNAPSHOT_TYPE)
     assert resource["id"] == snapshot["snapshot_id"]
-
-
-def test_failing_status_calls_leave_the_snapshot_in_state(
-    bare_native_stack: Stack, sandbox: Sandbox, clock: StillClock
-) -> None:
-    stack = configure_for(bare_native_stack, sandbox)
-    stack.config("test:wait", "true")
-    sandbox.set_fault("get_snapshot_detail", error=("MAINTENANCE", "try again later"))
-    failed = stack.up(ok=False)
-    (snapshot,) = sandbox.snapshots()
-    snapshot_id = snapshot["snapshot_id"]
-    assert f"snapshot {snapshot_id} was created, but reading its status failed" in failed
-    assert "MAINTENANCE" in failed
-    (resource,) = stack.snapshots(NATIVE_SNAPSHOT_TYPE)
-    assert resource["id"] == snapshot_id
-
-    sandbox.clear_faults()
-    clock.now += 120
-    sandbox.clear_calls()
-    stack.up()
-    assert "create_snapshot" not in functions(sandbox)
-    (resource,) = stack.snapshots(NATIVE_SNAPSHOT_TYPE)
-    assert resource["outputs"]["snapshotStatus"] == "active"

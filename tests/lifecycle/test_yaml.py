@@ -13,6 +13,7 @@ from typing import Any
 from node_pulumi.sandbox import Sandbox
 
 from .stack import NATIVE_SNAPSHOT_TYPE, Stack
+from .test_examples import run_recipe_step
 
 PROJECT = "yaml-snapshots"  # the name in examples/yaml/Pulumi.yaml: its config's namespace
 SCHEDULE_TYPE = "node:index:SnapshotSchedule"
@@ -39,6 +40,9 @@ def test_preview_without_credentials_plans_both_resources_and_calls_nothing(
     assert snapshot["newState"]["inputs"]["triggers"] == ["v1"]  # the config's default
     assert (schedule["op"], schedule["newState"]["type"]) == ("create", SCHEDULE_TYPE)
     assert schedule["newState"]["inputs"]["dailyMaxAge"] == 7
+    # The YAML recipe's preview step, as written (examples/ci/pulumi-yaml.yml).
+    output = run_recipe_step(bare_yaml_stack, "pulumi-yaml.yml", "preview")
+    assert "+ node:index:Snapshot: (create)" in output
     assert sandbox.calls() == []
 
 

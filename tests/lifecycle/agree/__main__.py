@@ -1,6 +1,6 @@
 """The doors-agree tests' program: the same resources through either door, by `test:door`.
 
-`test:door` is `dynamic` (`import node_pulumi as node`) or `native` (`node_pulumi.native`, the
+`test:door` is `dynamic` (`import node_pulumi as node`) or `plugin` (`node_pulumi.native`, the
 plugin); both take the same arguments. A snapshot of `test:serverId` (default 12345) unless
 `test:snapshot` is false, waiting per `test:wait` / `test:waitTimeout`, with
 `customTimeouts.create` from `test:createTimeout` (the dynamic door never sees it); with
@@ -17,7 +17,7 @@ import node_pulumi
 from node_pulumi import native
 
 config = pulumi.Config("test")
-node = native if config.require("door") == "native" else node_pulumi
+node = native if config.require("door") == "plugin" else node_pulumi
 
 if config.get_bool("snapshot") is not False:
     create_timeout = config.get("createTimeout")

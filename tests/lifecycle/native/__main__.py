@@ -4,8 +4,9 @@
 (`test:providerUserId`, `test:providerApiKey`); `test:upstream` makes the snapshot's server
 id and triggers come from another snapshot's id, unknown at the first preview;
 `test:createTimeout` sets customTimeouts.create; `test:adopt` adopts a snapshot by id;
-`test:dailyMaxAge` adds a schedule of the snapshot's server; `test:lookup` calls getSnapshots
-(for the snapshot's server, or `test:lookupServer`).
+`test:dailyMaxAge` adds a schedule of the snapshot's server; `test:lookupServer` calls
+getSnapshots for that server. The config the two doors share means the same as in
+tests/lifecycle/program (the dynamic door's).
 """
 
 import json
@@ -76,8 +77,7 @@ if daily:
     pulumi.export("schedule_daily", schedule.daily_max_age)
     pulumi.export("schedule_weekly", schedule.weekly_max_age)
 
-if config.get_bool("lookup"):
-    # With `test:lookupServer` the look-up's arguments are known at preview.
-    looked_up = config.get("lookupServer") or snap.server_id
-    found = node.get_snapshots(server_id=looked_up, status="all")
+lookup_server = config.get("lookupServer")
+if lookup_server:
+    found = node.get_snapshots(server_id=lookup_server, status="all")
     pulumi.export("found", found.apply(lambda r: [(s["snapshot_id"], s["server_id"]) for s in r]))
