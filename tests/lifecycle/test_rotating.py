@@ -1,15 +1,13 @@
 """RotatingSnapshot through the real Pulumi engine, one test per behaviour for both doors.
 
 The dynamic door (`node_pulumi.RotatingSnapshot`) and the plugin (`node_pulumi.native`) run the
-same program (tests/lifecycle/rotating), picked by `test:door`; each test is parametrised by
-door. What only the plugin can do (partial state) is in test_rotating_partial.py.
+same program (tests/lifecycle/rotating), picked by `test:door`; each test takes the `door`
+fixture, so it runs once per door. Updates that fail half-way are in test_rotating_partial.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ import pytest
 from node_pulumi.sandbox import INVALID_CHECKSUM, Sandbox
 
 from .conftest import configure_for
+from .door import Door
 from .stack import Stack
 
 ROTATING = Path(__file__).parent / "rotating"
@@ -26,26 +25,24 @@ TYPES = {
     "dynamic": "pulumi-python:dynamic/node:RotatingSnapshot",
     "plugin": "node:index:RotatingSnapshot",
 }
-DOORS = pytest.mark.parametrize("door", ["dynamic", "plugin"])
 
 
-def door_stack(
-    make_stack: Callable[[Path, str], Stack], door: str, program: Path = ROTATING
+def program_stack(
+    make_stack: Callable[[Path, str], Stack], door: Door, program: Path = ROTATING
 ) -> Stack:
-    """A stack of ``program`` through ``door`` (its `test:door`), with no node.co.id settings."""
-    stack = make_stack(program, f"{program.name}-{door}")
-    stack.config("test:door", door)
-    if door == "plugin":  # the engine finds pulumi-resource-node on PATH, beside this Python
-        stack.env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{stack.env['PATH']}"
+    """A stack of ``program`` (one that picks its door by `test:door`) through ``door``, with no
+    node.co.id settings: the plugin door installs `pulumi-resource-node` into its plugin cache."""
+    stack = door.new_stack(make_stack(program, f"{program.name}-{door}"))
+    stack.config("test:door", door.name)
     return stack
 
 
 @pytest.fixture
 def make_rotating(
     make_stack: Callable[[Path, str], Stack], sandbox: Sandbox
-) -> Callable[[str], Stack]:
+) -> Callable[[Door], Stack]:
     """Make a stack of the rotating program through a door, configured for the sandbox."""
-    return lambda door: configure_for(door_stack(make_stack, door), sandbox)
+    return lambda door: configure_for(program_stack(make_stack, door), sandbox)
 
 
 def functions(sandbox: Sandbox) -> list[str]:
@@ -62,17 +59,16 @@ def live_ids(sandbox: Sandbox) -> list[str]:
     return [str(s["snapshot_id"]) for s in sandbox.snapshots() if s["snapshot_status"] != "deleted"]
 
 
-def resource(stack: Stack, door: str) -> dict[str, Any]:
+def resource(stack: Stack, door: Door) -> dict[str, Any]:
     """The one RotatingSnapshot in the stack's state."""
     resources = stack.export()["deployment"].get("resources") or []
-    (found,) = [r for r in resources if r["type"] == TYPES[door]]
+    (found,) = [r for r in resources if r["type"] == TYPES[door.name]]
     return dict(found)
 
 
-def held(stack: Stack, door: str) -> list[str]:
+def held(stack: Stack, door: Door) -> list[str]:
     """The snapshot ids the state holds, newest first (the output's name differs per door)."""
-    outputs = resource(stack, door)["outputs"]
-    return list(outputs["snapshot_ids" if door == "dynamic" else "snapshotIds"])
+    return list(resource(stack, door)["outputs"][door.key("snapshot_ids")])
 
 
 def trigger(stack: Stack, value: str) -> str:
@@ -80,9 +76,8 @@ def trigger(stack: Stack, value: str) -> str:
     return stack.up()
 
 
-@DOORS
 def test_three_trigger_changes_keep_the_newest_two_and_delete_the_oldest(
-    door: str, make_rotating: Callable[[str], Stack], sandbox: Sandbox
+    door: Door, make_rotating: Callable[[Door], Stack], sandbox: Sandbox
 ) -> None:
     stack = make_rotating(door)
     stack.config("test:wait", "true")
@@ -124,9 +119,8 @@ def test_three_trigger_changes_keep_the_newest_two_and_delete_the_oldest(
     assert sandbox.calls() == []
 
 
-@DOORS
 def test_a_second_up_changes_nothing(
-    door: str, make_rotating: Callable[[str], Stack], sandbox: Sandbox
+    door: Door, make_rotating: Callable[[Door], Stack], sandbox: Sandbox
 ) -> None:
     stack = make_rotating(door)
     stack.up()
@@ -138,11 +132,10 @@ def test_a_second_up_changes_nothing(
     assert len(sandbox.snapshots()) == 1
 
 
-@DOORS
 def test_preview_reports_a_keep_below_one_without_a_call(
-    door: str, make_stack: Callable[[Path, str], Stack], sandbox: Sandbox
+    door: Door, make_stack: Callable[[Path, str], Stack], sandbox: Sandbox
 ) -> None:
-    stack = door_stack(make_stack, door)  # no credentials: check needs none
+    stack = program_stack(make_stack, door)  # no credentials: check needs none
     stack.config("test:keep", "0")
     output = stack.run("preview", ok=False)
     assert "keep must be a whole number of snapshots, at least 1: 0" in output
@@ -150,9 +143,8 @@ def test_preview_reports_a_keep_below_one_without_a_call(
     assert sandbox.calls() == []
 
 
-@DOORS
 def test_lowering_keep_deletes_the_oldest_at_the_next_up_and_takes_none(
-    door: str, make_rotating: Callable[[str], Stack], sandbox: Sandbox
+    door: Door, make_rotating: Callable[[Door], Stack], sandbox: Sandbox
 ) -> None:
     stack = make_rotating(door)
     stack.config("test:keep", "3")
@@ -178,9 +170,8 @@ def test_lowering_keep_deletes_the_oldest_at_the_next_up_and_takes_none(
     assert held(stack, door) == [third]
 
 
-@DOORS
 def test_refresh_drops_snapshots_deleted_elsewhere_and_keeps_them_on_a_credential_error(
-    door: str, make_rotating: Callable[[str], Stack], sandbox: Sandbox
+    door: Door, make_rotating: Callable[[Door], Stack], sandbox: Sandbox
 ) -> None:
     stack = make_rotating(door)
     trigger(stack, "v1")
@@ -205,15 +196,14 @@ def test_refresh_drops_snapshots_deleted_elsewhere_and_keeps_them_on_a_credentia
     sandbox.delete_snapshot_behind_back(newer)
     stack.run("refresh", "--yes", "--skip-preview")
     resources = stack.export()["deployment"].get("resources") or []
-    assert [r for r in resources if r["type"] == TYPES[door]] == []
+    assert [r for r in resources if r["type"] == TYPES[door.name]] == []
     sandbox.clear_calls()
     stack.up()  # gone with its last snapshot: the next up starts a new rotation
     assert functions(sandbox) == ["create_snapshot"]
 
 
-@DOORS
 def test_destroy_deletes_every_snapshot_held_and_retain_on_delete_none(
-    door: str, make_rotating: Callable[[str], Stack], sandbox: Sandbox
+    door: Door, make_rotating: Callable[[Door], Stack], sandbox: Sandbox
 ) -> None:
     stack = make_rotating(door)
     trigger(stack, "v1")
@@ -234,9 +224,8 @@ def test_destroy_deletes_every_snapshot_held_and_retain_on_delete_none(
     assert len(live_ids(sandbox)) == 2
 
 
-@DOORS
 def test_a_new_server_replaces_the_rotation(
-    door: str, make_rotating: Callable[[str], Stack], sandbox: Sandbox
+    door: Door, make_rotating: Callable[[Door], Stack], sandbox: Sandbox
 ) -> None:
     stack = make_rotating(door)
     trigger(stack, "v1")

@@ -12,13 +12,13 @@ from collections.abc import Callable
 from node_pulumi.sandbox import Sandbox
 
 from ..clock import StillClock
+from .door import DYNAMIC, PLUGIN, Door
 from .stack import Stack
 
 # A still clock, and a sandbox whose snapshots take 60 s of it to become active.
 from .test_plugin_wait import clock as clock
 from .test_plugin_wait import sandbox as sandbox
 from .test_rotating import (
-    DOORS,
     deleted_ids,
     functions,
     held,
@@ -28,7 +28,7 @@ from .test_rotating import (
 )
 from .test_rotating import make_rotating as make_rotating  # the fixture, used by name
 
-MakeRotating = Callable[[str], Stack]
+MakeRotating = Callable[[Door], Stack]
 
 
 def fail_a_wait(stack: Stack, sandbox: Sandbox) -> tuple[str, str, str]:
@@ -48,12 +48,12 @@ def fail_a_wait(stack: Stack, sandbox: Sandbox) -> tuple[str, str, str]:
 def test_plugin_a_wait_past_its_deadline_is_recorded_and_the_next_up_resumes_it(
     make_rotating: MakeRotating, sandbox: Sandbox, clock: StillClock
 ) -> None:
-    stack = make_rotating("plugin")
+    stack = make_rotating(PLUGIN)
     stack.config("test:keep", "1")
     first, second, failed = fail_a_wait(stack, sandbox)
     assert f"snapshot {second} is still processing after 2s" in failed
     assert "the next `pulumi up` waits for it again" in failed
-    recorded = resource(stack, "plugin")
+    recorded = resource(stack, PLUGIN)
     assert recorded["id"] == first
     assert recorded["outputs"]["snapshotIds"] == [second, first]
     assert recorded["outputs"]["snapshotStatus"] == "processing"
@@ -65,7 +65,7 @@ def test_plugin_a_wait_past_its_deadline_is_recorded_and_the_next_up_resumes_it(
     stack.up()
     assert "create_snapshot" not in functions(sandbox)
     assert deleted_ids(sandbox) == [first]
-    recorded = resource(stack, "plugin")
+    recorded = resource(stack, PLUGIN)
     assert recorded["outputs"]["snapshotIds"] == [second]
     assert recorded["outputs"]["snapshotStatus"] == "active"
     assert "initErrors" not in recorded
@@ -75,16 +75,15 @@ def test_plugin_a_wait_past_its_deadline_is_recorded_and_the_next_up_resumes_it(
 def test_dynamic_a_wait_past_its_deadline_names_the_snapshot_and_keeps_the_state(
     make_rotating: MakeRotating, sandbox: Sandbox
 ) -> None:
-    stack = make_rotating("dynamic")
+    stack = make_rotating(DYNAMIC)
     first, second, failed = fail_a_wait(stack, sandbox)
     assert f"snapshot {second}" in failed and "still processing" in failed
-    assert held(stack, "dynamic") == [first]
+    assert held(stack, DYNAMIC) == [first]
     assert deleted_ids(sandbox) == []
 
 
-@DOORS
 def test_a_failed_delete_keeps_the_new_snapshot_and_the_next_up_deletes_the_old(
-    door: str, make_rotating: MakeRotating, sandbox: Sandbox
+    door: Door, make_rotating: MakeRotating, sandbox: Sandbox
 ) -> None:
     stack = make_rotating(door)
     stack.config("test:keep", "1")
@@ -94,7 +93,7 @@ def test_a_failed_delete_keeps_the_new_snapshot_and_the_next_up_deletes_the_old(
     stack.config("test:triggers", '["v2"]')
     # The plugin fails the up and records partial state; the dynamic door cannot record a
     # failed update, so it warns and records the snapshot it took.
-    output = stack.up(ok=door == "dynamic")
+    output = stack.up(ok=door.name == "dynamic")
     _, second = live_ids(sandbox)
     assert f"deleting snapshot {first} (older than the last 1 kept) failed" in output
     assert "MAINTENANCE" in output

@@ -18,16 +18,12 @@ from node_pulumi.sandbox import SERVER_NOT_FOUND, Sandbox
 
 from ..conftest import API_KEY, USER_ID
 from .conftest import configure_for
+from .door import PLUGIN, Door
 from .stack import Stack
-from .test_rotating import DOORS, door_stack, functions
+from .test_rotating import functions, program_stack
 
 SCHEDULE = Path(__file__).parent / "schedule"
-TYPES = {
-    "dynamic": "pulumi-python:dynamic/node:SnapshotSchedule",
-    "plugin": "node:index:SnapshotSchedule",
-}
-NAMES = {"dynamic": ("daily_max_age", "weekly_max_age", "monthly_max_age")}
-NAMES["plugin"] = ("dailyMaxAge", "weeklyMaxAge", "monthlyMaxAge")
+AGES = ("daily_max_age", "weekly_max_age", "monthly_max_age")
 
 
 def set_elsewhere(sandbox: Sandbox, server_id: str, **ages: int) -> None:
@@ -49,9 +45,9 @@ def recorded(stack: Stack, type_: str, name: str) -> dict[str, Any]:
     return dict(found)
 
 
-def ages(state: dict[str, Any], door: str) -> tuple[Any, ...]:
+def ages(state: dict[str, Any], door: Door) -> tuple[Any, ...]:
     """The daily, weekly and monthly max ages a resource's state records (None: off)."""
-    return tuple(state.get(name) for name in NAMES[door])
+    return tuple(state.get(door.key(name)) for name in AGES)
 
 
 def cycles(sandbox: Sandbox) -> tuple[int, int, int]:
@@ -63,11 +59,10 @@ def cycles(sandbox: Sandbox) -> tuple[int, int, int]:
     )
 
 
-@DOORS
 def test_refresh_shows_a_schedule_changed_elsewhere_and_up_puts_it_back(
-    door: str, make_stack: Callable[[Path, str], Stack], sandbox: Sandbox
+    door: Door, make_stack: Callable[[Path, str], Stack], sandbox: Sandbox
 ) -> None:
-    stack = configure_for(door_stack(make_stack, door, SCHEDULE), sandbox)
+    stack = configure_for(program_stack(make_stack, door, SCHEDULE), sandbox)
     stack.config("test:daily", "7")
     stack.config("test:weekly", "4")
     stack.up()
@@ -80,9 +75,9 @@ def test_refresh_shows_a_schedule_changed_elsewhere_and_up_puts_it_back(
     sandbox.clear_calls()
     refresh = stack.run("refresh", "--yes", "--skip-preview", "--diff")
     assert functions(sandbox) == ["get_server_detail"]
-    daily = NAMES[door][0]
+    daily = door.key("daily_max_age")
     assert f"~ {daily}" in refresh and ": 7 => 3" in refresh
-    state = recorded(stack, TYPES[door], "schedule")
+    state = recorded(stack, door.schedule_type, "schedule")
     assert ages(state["outputs"], door) == (3, None, 2)
     assert ages(state["inputs"], door) == (3, None, 2)
 
@@ -93,18 +88,17 @@ def test_refresh_shows_a_schedule_changed_elsewhere_and_up_puts_it_back(
     stack.up()
     assert functions(sandbox) == ["set_server_snapshot_schedule"]
     assert cycles(sandbox) == (7, 4, 0)
-    assert ages(recorded(stack, TYPES[door], "schedule")["outputs"], door) == (7, 4, None)
+    assert ages(recorded(stack, door.schedule_type, "schedule")["outputs"], door) == (7, 4, None)
     sandbox.clear_calls()
     stack.run("up", "--yes", "--expect-no-changes")
     assert sandbox.calls() == []
 
 
-@DOORS
 def test_refresh_of_a_schedule_whose_server_is_gone_drops_it(
-    door: str, make_stack: Callable[[Path, str], Stack], sandbox: Sandbox
+    door: Door, make_stack: Callable[[Path, str], Stack], sandbox: Sandbox
 ) -> None:
     """A server the API no longer knows has no schedule: the resource leaves the state."""
-    stack = configure_for(door_stack(make_stack, door, SCHEDULE), sandbox)
+    stack = configure_for(program_stack(make_stack, door, SCHEDULE), sandbox)
     stack.config("test:daily", "7")
     stack.up()
     # The account lost server 12345: the API says so.
@@ -113,17 +107,17 @@ def test_refresh_of_a_schedule_whose_server_is_gone_drops_it(
     stack.run("refresh", "--yes", "--skip-preview")
     assert functions(sandbox) == ["get_server_detail"]
     resources = stack.export()["deployment"].get("resources") or []
-    assert [r for r in resources if r["type"] == TYPES[door]] == []
+    assert [r for r in resources if r["type"] == door.schedule_type] == []
 
 
 def test_plugin_import_records_the_schedule_it_finds(
     make_stack: Callable[[Path, str], Stack], sandbox: Sandbox
 ) -> None:
-    stack = configure_for(door_stack(make_stack, "plugin", SCHEDULE), sandbox)
+    stack = configure_for(program_stack(make_stack, PLUGIN, SCHEDULE), sandbox)
     set_elsewhere(sandbox, "12345", daily=5, monthly=1)
     output = stack.run(
         "import",
-        TYPES["plugin"],
+        PLUGIN.schedule_type,
         "imported",
         "12345",
         "--yes",
@@ -131,14 +125,20 @@ def test_plugin_import_records_the_schedule_it_finds(
     )
     assert "Traceback" not in output
     assert set(functions(sandbox)) == {"set_server_snapshot_schedule", "get_server_detail"}
-    state = recorded(stack, TYPES["plugin"], "imported")
+    state = recorded(stack, PLUGIN.schedule_type, "imported")
     assert state["id"] == "12345"
     assert state["outputs"] == {"serverId": "12345", "dailyMaxAge": 5, "monthlyMaxAge": 1}
     assert state["inputs"] == state["outputs"]
     assert cycles(sandbox) == (5, 0, 1), "an import changes nothing"
 
     missing = stack.run(
-        "import", TYPES["plugin"], "missing", "99999", "--yes", "--generate-code=false", ok=False
+        "import",
+        PLUGIN.schedule_type,
+        "missing",
+        "99999",
+        "--yes",
+        "--generate-code=false",
+        ok=False,
     )
     assert "99999" in missing and "does not exist" in missing
 
@@ -147,7 +147,7 @@ def test_no_root_password_in_state_or_output(
     make_stack: Callable[[Path, str], Stack], sandbox: Sandbox
 ) -> None:
     """get_server_detail returns the root password: no read puts it anywhere."""
-    stack = configure_for(door_stack(make_stack, "plugin", SCHEDULE), sandbox)
+    stack = configure_for(program_stack(make_stack, PLUGIN, SCHEDULE), sandbox)
     stack.config("test:daily", "7")
     outputs = [stack.up(), stack.run("refresh", "--yes", "--skip-preview", "--diff")]
     password = sandbox.root_password("12345")
