@@ -1,6 +1,6 @@
 """node-pulumi's benchmarks: ratios measured side by side, interleaved, median of several runs.
 
-    .venv/bin/python bench/run.py [--runs N] [--quick]
+    .venv/bin/python bench/run.py [--runs N] [--quick] [--only GROUP ...]
 
 Needs the Pulumi CLI (tools/pulumi-cli.sh, or NODE_PULUMI_CLI_DIR). Prints one table.
 """
@@ -22,6 +22,7 @@ from pathlib import Path
 import requests
 from engine import engine_scale, start_up, waiting
 from restore import restore_wait
+from rotating import rotating
 from stacks import API_KEY, ROOT, SNAPSHOT_TYPE, USER_ID, Row, bench_stack, timed
 
 from node_pulumi import NodeClient
@@ -116,6 +117,9 @@ def _load(averages: tuple[float, float, float]) -> str:
     return "/".join(f"{a:.1f}" for a in averages)
 
 
+GROUPS = ["client", "scale", "waiting", "restore", "start-up", "state", "rotating"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -124,6 +128,13 @@ def main() -> None:
         help="runs of each measurement, for the median (default 3; 1 if --quick)",
     )
     parser.add_argument("--quick", action="store_true", help="small sizes, to check the script")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=GROUPS,
+        default=GROUPS,
+        help="the measurement groups to run (default: all)",
+    )
     args = parser.parse_args()
     if args.runs is None:
         args.runs = 1 if args.quick else 3
@@ -134,15 +145,24 @@ def main() -> None:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="node-pulumi-bench-") as tmp:
         work = Path(tmp)
-        rows += client_overhead(args.runs, 50 if quick else 500)
-        sizes = [10, 20] if quick else [10, 50, 200]
-        rows += engine_scale(cli, args.runs, sizes, large, 0.1, work)
-        rows += engine_scale(cli, args.runs, [large], large, 0.0, work)
-        waits = [8, 16] if quick else [20, 100]
-        rows += waiting(cli, args.runs, waits, waits[0], 1.0 if quick else 3.0, work)
-        rows += restore_wait(args.runs, [2.0, 4.0] if quick else [4.0, 16.0])
-        rows += start_up(cli, args.runs, work)
-        rows += state_size(cli, work)
+        only = set(args.only)
+        if "client" in only:
+            rows += client_overhead(args.runs, 50 if quick else 500)
+        if "scale" in only:
+            sizes = [10, 20] if quick else [10, 50, 200]
+            rows += engine_scale(cli, args.runs, sizes, large, 0.1, work)
+            rows += engine_scale(cli, args.runs, [large], large, 0.0, work)
+        if "waiting" in only:
+            waits = [8, 16] if quick else [20, 100]
+            rows += waiting(cli, args.runs, waits, waits[0], 1.0 if quick else 3.0, work)
+        if "restore" in only:
+            rows += restore_wait(args.runs, [2.0, 4.0] if quick else [4.0, 16.0])
+        if "start-up" in only:
+            rows += start_up(cli, args.runs, work)
+        if "state" in only:
+            rows += state_size(cli, work)
+        if "rotating" in only:
+            rows += rotating(cli, args.runs, 10 if quick else 50, 0.1, work)
     load_after = os.getloadavg()
     print(
         f"\nnode-pulumi benchmarks — {platform.node()}: {os.cpu_count()} cores, "

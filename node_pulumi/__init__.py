@@ -41,6 +41,7 @@ from ._core.restore_events import RestoreEvent, RestorePlan, RestoreResult
 from ._core.settings import Settings, resolve_settings
 from ._dynamic.hooks import snapshot_before_update
 from ._dynamic.lookup import get_snapshots
+from ._dynamic.rotating import RotatingSnapshot, RotatingSnapshotProvider
 from ._dynamic.schedule import SnapshotSchedule, SnapshotScheduleProvider
 from ._dynamic.snapshot import Snapshot, SnapshotProvider
 
@@ -66,6 +67,8 @@ __all__ = [
     "RestoreTimeoutError",
     "RestoreUncertainError",
     "RestoreWaitError",
+    "RotatingSnapshot",
+    "RotatingSnapshotProvider",
     "Settings",
     "Snapshot",
     "SnapshotFailedError",

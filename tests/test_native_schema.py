@@ -12,7 +12,7 @@ import pulumi._types as pulumi_types
 import pytest
 
 from node_pulumi import native
-from node_pulumi._plugin.schema import SCHEDULE, SNAPSHOT, schema
+from node_pulumi._plugin.schema import ROTATING, SCHEDULE, SNAPSHOT, schema
 from node_pulumi._plugin.values import to_snake
 
 SPEC = schema("0.0.0")
@@ -37,6 +37,7 @@ def input_names(args: type[Any]) -> set[str]:
     ("token", "resource", "args"),
     [
         (SNAPSHOT, native.Snapshot, native._SnapshotArgs),
+        (ROTATING, native.RotatingSnapshot, native._RotatingSnapshotArgs),
         (SCHEDULE, native.SnapshotSchedule, native._ScheduleArgs),
     ],
 )

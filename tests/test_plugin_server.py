@@ -66,7 +66,11 @@ def test_the_schema_describes_every_resource_function_property_and_config_key(
 ) -> None:
     schema = json.loads(plugin.GetSchema(provider_pb2.GetSchemaRequest()).schema)
     assert schema["name"] == "node"
-    assert set(schema["resources"]) == {"node:index:Snapshot", "node:index:SnapshotSchedule"}
+    assert set(schema["resources"]) == {
+        "node:index:Snapshot",
+        "node:index:RotatingSnapshot",
+        "node:index:SnapshotSchedule",
+    }
     assert set(schema["functions"]) == {"node:index:getSnapshots"}
     assert schema["config"]["variables"]["apiKey"]["secret"] is True
     described: list[tuple[str, dict[str, Any]]] = [

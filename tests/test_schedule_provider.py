@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from node_pulumi import NodeApiError, SnapshotScheduleProvider
+from node_pulumi import NodeApiError, NodeClient, SnapshotScheduleProvider
 from node_pulumi._core.inputs import is_unknown
-from node_pulumi.sandbox import SERVER_NOT_FOUND, Sandbox
+from node_pulumi.sandbox import INVALID_CHECKSUM, SERVER_NOT_FOUND, Sandbox
 
 from .conftest import API_KEY, USER_ID
 from .conftest import configured as configured_provider
@@ -108,11 +108,40 @@ def test_diff_replaces_on_a_server_id_unknown_in_preview() -> None:
     assert SnapshotScheduleProvider().diff("1", olds, news).replaces == ["server_id"]
 
 
-def test_read_keeps_state_without_a_call(sandbox: Sandbox) -> None:
+@pytest.mark.parametrize("daily_key", ["daiy_snapshots", "daily_snapshots"])
+def test_read_reports_the_schedule_set_elsewhere_in_either_spelling(
+    daily_key: str, response_format: str
+) -> None:
+    with Sandbox(USER_ID, API_KEY, daily_key=daily_key) as sandbox:
+        with NodeClient(USER_ID, API_KEY, endpoint=sandbox.url) as elsewhere:  # the web panel
+            elsewhere.set_server_snapshot_schedule(
+                "12", daily_snapshot="yes", daily_snapshot_max_age=3, weekly_snapshot="no"
+            )
+        sandbox.clear_calls()
+        result = configured(sandbox, response_format).read(
+            "12", {"server_id": "12", "daily_max_age": 7, "weekly_max_age": 4}
+        )
+        assert result.id == "12"
+        assert result.outs == {"server_id": "12", "daily_max_age": 3}
+        assert result.inputs == result.outs  # what the next diff compares the program with
+        assert [c.function for c in sandbox.calls()] == ["get_server_detail"]
+
+
+def test_read_of_a_server_with_no_schedule_reports_every_cycle_off(sandbox: Sandbox) -> None:
     result = configured(sandbox).read("12", {"server_id": "12", "daily_max_age": 7})
-    assert result.id == "12"
-    assert result.outs == {"server_id": "12", "daily_max_age": 7}
-    assert sandbox.calls() == []
+    assert result.outs == {"server_id": "12"}
+
+
+def test_read_of_a_server_the_api_no_longer_knows_leaves_the_state() -> None:
+    with Sandbox(USER_ID, API_KEY, servers=["12"]) as sandbox:
+        assert configured(sandbox).read("1", {"server_id": "1"}).id == ""
+
+
+def test_read_raises_a_credential_error_instead_of_leaving_the_state(sandbox: Sandbox) -> None:
+    sandbox.set_fault("get_server_detail", error=(INVALID_CHECKSUM, "Invalid checksum."))
+    with pytest.raises(NodeApiError) as raised:
+        configured(sandbox).read("12", {"server_id": "12", "daily_max_age": 7})
+    assert raised.value.is_credentials_error
 
 
 def test_delete_of_a_server_the_api_no_longer_knows_is_done() -> None:

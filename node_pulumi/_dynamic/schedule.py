@@ -14,8 +14,9 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from .._core.inputs import AGE_INPUTS, check_schedule, schedule_age, schedule_changes
-from .._core.operations import clear_schedule, set_schedule
+from .._core.inputs import check_schedule, schedule_changes
+from .._core.operations import clear_schedule
+from .._core.schedule import apply_schedule, read_schedule
 from .._program import warn_if_api_key_in_plaintext
 from .provider import NodeProvider, check_result
 
@@ -23,8 +24,9 @@ from .provider import NodeProvider, check_result
 class SnapshotScheduleProvider(NodeProvider):
     """Sets a server's snapshot schedule with set_server_snapshot_schedule.
 
-    The API has no call that reads a schedule back, so ``refresh`` keeps what Pulumi last set.
-    Deleting the resource turns every cycle off. The Pulumi id is the server id.
+    ``refresh`` reads it back with get_server_detail, so a schedule changed elsewhere shows, and
+    the next ``up`` puts the program's back. Deleting the resource turns every cycle off. The
+    Pulumi id is the server id.
     """
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -42,32 +44,31 @@ class SnapshotScheduleProvider(NodeProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Set the schedule; the outputs are what the API confirmed."""
-        outs = self._set(str(props["server_id"]), props)
+        outs = self._set(props)
         return CreateResult(outs["server_id"], outs)
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Set the new ages."""
-        return UpdateResult(self._set(str(news["server_id"]), news))
+        return UpdateResult(self._set(news))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """The API cannot read a schedule back: keep the state as it is."""
-        outs = {"server_id": props.get("server_id") or id_}
-        outs.update({k: props[k] for k in AGE_INPUTS if props.get(k)})
-        return ReadResult(id_, outs)
+        """The schedule as get_server_detail reports it now; a server the API no longer knows
+        takes the resource out of the state."""
+        with self.settings().client() as client:
+            found = read_schedule(client, str(props.get("server_id") or id_))
+        if found is None:
+            return ReadResult("", {})
+        return ReadResult(id_, found, found)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Turn every cycle of the server off; a server the API no longer knows has none left."""
         with self.settings().client() as client:
             clear_schedule(client, str(props.get("server_id") or id_))
 
-    def _set(self, server_id: str, ages: dict[str, Any]) -> dict[str, Any]:
-        """Set the ages in ``ages`` (the resource's inputs); the outputs the API confirmed."""
-        wanted = {cycle: schedule_age(ages.get(name)) for name, cycle in AGE_INPUTS.items()}
+    def _set(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """Set the ages in ``inputs``; the outputs the API confirmed."""
         with self.settings().client() as client:
-            confirmed = set_schedule(client, server_id, wanted)
-        outs: dict[str, Any] = {"server_id": confirmed["server_id"]}
-        outs.update({n: confirmed[c] for n, c in AGE_INPUTS.items() if confirmed[c] is not None})
-        return outs
+            return apply_schedule(client, inputs)
 
 
 class SnapshotSchedule(Resource, module="node", name="SnapshotSchedule"):
@@ -75,6 +76,8 @@ class SnapshotSchedule(Resource, module="node", name="SnapshotSchedule"):
 
     ``None`` turns a cycle off; ages are whole numbers from 1 to 99 (days, weeks, months).
     One schedule per server: two resources for the same server would overwrite each other.
+    ``refresh`` reads the schedule back, so a change made elsewhere shows and the next ``up``
+    puts the program's back.
     """
 
     server_id: pulumi.Output[str]

@@ -16,6 +16,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from .._api.transport import NodeClient
 from .._core.inputs import DEFAULT_WAIT_TIMEOUT, LOCAL_INPUTS, check_snapshot, snapshot_changes
 from .._core.operations import (
     delete_snapshot,
@@ -26,6 +27,7 @@ from .._core.operations import (
     snapshot_update,
     take_snapshot,
 )
+from .._core.settings import Settings
 from .._core.waiting import POLL_GROWTH, POLL_INTERVAL, POLL_MAX_INTERVAL, poll_intervals
 from .._program import warn_if_api_key_in_plaintext
 from .provider import NodeProvider, check_result
@@ -68,16 +70,21 @@ class SnapshotProvider(NodeProvider):
         """Take one snapshot (one create_snapshot call), then wait for it if asked to."""
         settings = self.settings()
         with settings.client() as client:
-            details = take_snapshot(
-                client,
-                str(props["server_id"]),
-                wait=bool(props.get("wait_until_active", True)),
-                timeout=float(props.get("wait_timeout", DEFAULT_WAIT_TIMEOUT)),
-                client_ip_address=settings.client_ip_address,
-                intervals=self.poll_intervals(),
-                notify=_to_stderr,
-            )
+            details = self.take(client, settings, props)
         return CreateResult(details["snapshot_id"], snapshot_outputs(props, details))
+
+    def take(self, client: NodeClient, settings: Settings, props: dict[str, Any]) -> dict[str, Any]:
+        """Take one snapshot of the server ``props`` name, waiting for it as they say; return
+        what the API reported of it (a failure after it exists names it)."""
+        return take_snapshot(
+            client,
+            str(props["server_id"]),
+            wait=bool(props.get("wait_until_active", True)),
+            timeout=float(props.get("wait_timeout", DEFAULT_WAIT_TIMEOUT)),
+            client_ip_address=settings.client_ip_address,
+            intervals=self.poll_intervals(),
+            notify=to_stderr,
+        )
 
     def poll_intervals(self) -> Iterator[float]:
         """The waits between status polls (see the class docstring)."""
@@ -127,7 +134,7 @@ class SnapshotProvider(NodeProvider):
             delete_snapshot(client, id_)
 
 
-def _to_stderr(line: str) -> None:
+def to_stderr(line: str) -> None:
     """Write ``line`` on stderr at once: the engine shows a dynamic provider's stderr as it comes.
 
     One write per line: the provider's threads write concurrently (``print`` writes the line and

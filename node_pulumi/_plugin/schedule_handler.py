@@ -1,7 +1,8 @@
 """``node:index:SnapshotSchedule``: a server's automatic snapshot cycles, through the shared core.
 
-The API has no call that reads a schedule back, so a refresh keeps what Pulumi last set. The
-resource's id is the server id.
+Read (refresh, import) reports the schedule get_server_detail finds, as outputs and as inputs,
+so that the next diff sees a schedule changed elsewhere and ``up`` puts the program's back. The
+resource's id is the server id: ``pulumi import node:index:SnapshotSchedule NAME SERVER_ID``.
 """
 
 from __future__ import annotations
@@ -9,15 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._core.inputs import AGE_INPUTS, check_schedule, schedule_age, schedule_changes
-from .._core.operations import clear_schedule, set_schedule
+from .._core.inputs import AGE_INPUTS, check_schedule, schedule_changes
+from .._core.operations import clear_schedule
+from .._core.schedule import apply_schedule, read_schedule
 from .call import Call
 from .handler import Change, Checked, Read, ResourceHandler, changes
 from .schema import SCHEDULE
 
 
 class ScheduleHandler(ResourceHandler):
-    """Create and update set the schedule; delete turns every cycle off."""
+    """Create and update set the schedule; read reads it back; delete turns every cycle off."""
 
     token = SCHEDULE
     names = ("server_id", *AGE_INPUTS)
@@ -38,9 +40,11 @@ class ScheduleHandler(ResourceHandler):
     async def read(
         self, call: Call, resource_id: str, outputs: dict[str, Any], inputs: dict[str, Any]
     ) -> Read | None:
-        kept = {"server_id": outputs.get("server_id") or resource_id}
-        kept.update({k: outputs[k] for k in AGE_INPUTS if outputs.get(k)})
-        return Read(resource_id, kept, inputs or dict(kept))
+        with call.settings().client() as client:
+            found = await call.run(
+                read_schedule, client, str(outputs.get("server_id") or resource_id)
+            )
+        return None if found is None else Read(resource_id, found, dict(found))
 
     async def update(
         self, call: Call, resource_id: str, olds: dict[str, Any], news: dict[str, Any]
@@ -53,11 +57,5 @@ class ScheduleHandler(ResourceHandler):
 
     async def _set(self, call: Call, inputs: Mapping[str, Any]) -> dict[str, Any]:
         """Set the ages in ``inputs``; the outputs are what the API confirmed."""
-        ages = {cycle: schedule_age(inputs.get(name)) for name, cycle in AGE_INPUTS.items()}
         with call.settings().client() as client:
-            confirmed = await call.run(set_schedule, client, str(inputs["server_id"]), ages)
-        outputs: dict[str, Any] = {"server_id": confirmed["server_id"]}
-        for name, cycle in AGE_INPUTS.items():
-            if confirmed.get(cycle):
-                outputs[name] = confirmed[cycle]
-        return outputs
+            return await call.run(apply_schedule, client, inputs)

@@ -13,6 +13,7 @@ from .._core.inputs import DEFAULT_WAIT_TIMEOUT
 PACKAGE = "node"
 SNAPSHOT = "node:index:Snapshot"
 SCHEDULE = "node:index:SnapshotSchedule"
+ROTATING = "node:index:RotatingSnapshot"
 GET_SNAPSHOTS = "node:index:getSnapshots"
 SNAPSHOT_INFO = "node:index:SnapshotInfo"
 
@@ -104,6 +105,35 @@ _SNAPSHOT_OUTPUTS: dict[str, dict[str, Any]] = {
     "createdAt": _string("When the snapshot was taken (the API's `snapshot_add_time`)."),
 }
 
+_ROTATING_INPUTS: dict[str, dict[str, Any]] = {
+    **_SNAPSHOT_INPUTS,
+    "triggers": {
+        **_SNAPSHOT_INPUTS["triggers"],
+        "description": "Any values; when they change, a new snapshot is taken (an update, not a "
+        "replacement), then the oldest beyond `keep` are deleted.",
+    },
+    "keep": {
+        "type": "integer",
+        "description": "How many snapshots to keep (at least 1): the newest `keep` of those this "
+        "resource took. Lowering it deletes the extras at the next update.",
+    },
+}
+
+_ROTATING_OUTPUTS: dict[str, dict[str, Any]] = {
+    **_ROTATING_INPUTS,
+    "snapshotId": _string("The newest snapshot's id."),
+    "snapshotIds": {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "The ids of the snapshots held, newest first: only snapshots this "
+        "resource took, at most `keep` once an update has succeeded.",
+    },
+    "snapshotStatus": _string(
+        "What the API said of the newest snapshot when Pulumi last looked: `processing`, "
+        "`active`, ..."
+    ),
+}
+
 _AGE = "Keep {cycle} snapshots for this many {unit} (1 to 99); absent turns {cycle} snapshots off."
 
 _SCHEDULE_PROPERTIES: dict[str, dict[str, Any]] = {
@@ -144,8 +174,8 @@ def schema(version: str) -> dict[str, Any]:
         "name": PACKAGE,
         "displayName": "node.co.id",
         "version": version,
-        "description": "Snapshots of node.co.id servers: manual snapshots, snapshot schedules "
-        "and snapshot look-ups.",
+        "description": "Snapshots of node.co.id servers: manual and rotating snapshots, "
+        "snapshot schedules and snapshot look-ups.",
         "keywords": ["node.co.id", "snapshots", "category/infrastructure"],
         "license": "Apache-2.0",
         "publisher": "The node-pulumi authors",
@@ -168,10 +198,22 @@ def schema(version: str) -> dict[str, Any]:
                 "properties": _SNAPSHOT_OUTPUTS,
                 "required": ["serverId", "snapshotId", "snapshotStatus"],
             },
+            ROTATING: {
+                "description": "The last `keep` snapshots of a node.co.id server. A change of "
+                "`triggers` takes a new one, then deletes the oldest beyond `keep` (only "
+                "snapshots this resource took); a new `serverId` replaces the resource; deleting "
+                "it deletes every snapshot it holds. Its id is the first snapshot's id.",
+                "inputProperties": _ROTATING_INPUTS,
+                "requiredInputs": ["serverId", "keep"],
+                "properties": _ROTATING_OUTPUTS,
+                "required": ["serverId", "keep", "snapshotId", "snapshotIds", "snapshotStatus"],
+            },
             SCHEDULE: {
                 "description": "A server's automatic daily / weekly / monthly snapshots, each "
-                "kept for a maximum age. One schedule per server; deleting it turns every "
-                "cycle off.",
+                "kept for a maximum age. One schedule per server; its id is the server id. A "
+                "refresh reads it back (get_server_detail), so a change made elsewhere shows and "
+                "the next update puts it back; `pulumi import` records the schedule it finds. "
+                "Deleting it turns every cycle off.",
                 "inputProperties": _SCHEDULE_PROPERTIES,
                 "requiredInputs": ["serverId"],
                 "properties": _SCHEDULE_PROPERTIES,

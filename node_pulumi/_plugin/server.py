@@ -1,11 +1,11 @@
 """The engine protocol: a grpc.aio `ResourceProviderServicer` serving the plugin's resources.
 
 Protocol only: each RPC is unmarshalled (camelCase to snake_case), handed to its resource
-(snapshot_handler.py, schedule_handler.py, get_snapshots.py), and the answer marshalled back. Errors
-leave as clean messages: a `NodeError`'s text; a snapshot that exists but did not become ready as
-partial state (``ErrorResourceInitFailed`` in ``grpc-status-details-bin``). The API calls block, so
-they run on the event loop's default executor; waits are coroutines, so there is no ceiling on how
-many snapshots wait at once beyond the engine's own ``--parallel``.
+(snapshot_handler.py, rotating_handler.py, schedule_handler.py, get_snapshots.py), and the answer
+marshalled back. Errors leave as clean messages: a `NodeError`'s text; a snapshot that exists but
+did not become ready as partial state (``ErrorResourceInitFailed`` in ``grpc-status-details-bin``).
+The API calls block, so they run on the event loop's default executor; waits are coroutines, so
+there is no ceiling on how many snapshots wait at once beyond the engine's own ``--parallel``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from .call import Call, EngineLog, InitFailed
 from .config import ProviderConfig, checked_config
 from .get_snapshots import GET_SNAPSHOTS_ARGUMENTS, get_snapshots
 from .handler import ResourceHandler
+from .rotating_handler import RotatingHandler
 from .schedule_handler import ScheduleHandler
 from .schema import GET_SNAPSHOTS, schema_json
 from .snapshot_handler import SnapshotHandler
@@ -104,7 +105,7 @@ class NodeProviderServicer(provider_pb2_grpc.ResourceProviderServicer):
         self._config = ProviderConfig()
         self._cancelled = asyncio.Event()
         self._resources: dict[str, ResourceHandler] = {
-            r.token: r for r in (SnapshotHandler(), ScheduleHandler())
+            r.token: r for r in (SnapshotHandler(), RotatingHandler(), ScheduleHandler())
         }
 
     def _resource(self, urn: str, token: str) -> ResourceHandler:

@@ -18,6 +18,7 @@ from .._api.errors import (
     SnapshotWaitCancelled,
     SnapshotWaitError,
 )
+from .._api.transport import NodeClient
 from .._core.inputs import DEFAULT_WAIT_TIMEOUT, check_snapshot, snapshot_changes
 from .._core.operations import (
     delete_snapshot,
@@ -27,6 +28,7 @@ from .._core.operations import (
     snapshot_update,
     take_snapshot_async,
 )
+from .._core.settings import Settings
 from .._core.waiting import poll_intervals
 from .call import Call, InitFailed
 from .handler import Change, Checked, Read, ResourceHandler, changes
@@ -67,21 +69,10 @@ class SnapshotHandler(ResourceHandler):
         settings = call.settings()
         with settings.client() as client:
             try:
-                details = await take_snapshot_async(
-                    client,
-                    str(inputs["server_id"]),
-                    wait=bool(inputs.get("wait_until_active", True)),
-                    timeout=float(inputs.get("wait_timeout", DEFAULT_WAIT_TIMEOUT)),
-                    time_limit=call.timeout,
-                    client_ip_address=settings.client_ip_address,
-                    intervals=poll_intervals(),
-                    notify=call.notify,
-                    on_status=call.status_line_for,
-                    cancelled=call.cancelled,
-                )
+                details = await take(call, client, settings, inputs)
             except SnapshotWaitError as exc:
                 created = {"snapshot_id": exc.snapshot_id, "snapshot_status": exc.status}
-                raise _partial(exc, snapshot_outputs(inputs, created), inputs) from exc
+                raise partial_state(exc, snapshot_outputs(inputs, created), inputs) from exc
         return str(details["snapshot_id"]), snapshot_outputs(inputs, details)
 
     async def read(
@@ -111,34 +102,69 @@ class SnapshotHandler(ResourceHandler):
         settings = call.settings()
         with settings.client() as client:
             try:
-                return await resume_wait_async(
-                    client,
-                    resource_id,
-                    outputs,
-                    news,
-                    time_limit=call.timeout,
-                    client_ip_address=settings.client_ip_address,
-                    intervals=poll_intervals(),
-                    on_status=call.status_line_for,
-                    cancelled=call.cancelled,
-                )
+                return await resume(call, client, settings, resource_id, outputs, news)
             except SnapshotWaitError as exc:
                 failed = {
                     **outputs,
                     "snapshot_status": exc.status or outputs.get("snapshot_status"),
                 }
-                raise _partial(exc, failed, news) from exc
+                raise partial_state(exc, failed, news) from exc
 
     async def delete(self, call: Call, resource_id: str, outputs: dict[str, Any]) -> None:
         with call.settings().client() as client:
             await call.run(delete_snapshot, client, resource_id)
 
 
-def _partial(
-    exc: SnapshotWaitError, outputs: Mapping[str, Any], inputs: Mapping[str, Any]
+async def take(
+    call: Call, client: NodeClient, settings: Settings, inputs: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The core's `take_snapshot_async` in this call: its time limit, Cancel and status lines."""
+    return await take_snapshot_async(
+        client,
+        str(inputs["server_id"]),
+        wait=bool(inputs.get("wait_until_active", True)),
+        timeout=float(inputs.get("wait_timeout", DEFAULT_WAIT_TIMEOUT)),
+        time_limit=call.timeout,
+        client_ip_address=settings.client_ip_address,
+        intervals=poll_intervals(),
+        notify=call.notify,
+        on_status=call.status_line_for,
+        cancelled=call.cancelled,
+    )
+
+
+async def resume(
+    call: Call,
+    client: NodeClient,
+    settings: Settings,
+    snapshot_id: str,
+    outputs: Mapping[str, Any],
+    news: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The core's `resume_wait_async` in this call: its time limit, Cancel and status lines."""
+    return await resume_wait_async(
+        client,
+        snapshot_id,
+        outputs,
+        news,
+        time_limit=call.timeout,
+        client_ip_address=settings.client_ip_address,
+        intervals=poll_intervals(),
+        on_status=call.status_line_for,
+        cancelled=call.cancelled,
+    )
+
+
+def partial_state(
+    exc: SnapshotWaitError,
+    outputs: Mapping[str, Any],
+    inputs: Mapping[str, Any],
+    resource_id: str | None = None,
 ) -> InitFailed:
-    """A wait that failed after the snapshot exists, as partial state: in state, with the reason."""
-    return InitFailed(exc.snapshot_id, outputs, inputs, _reason(exc))
+    """A wait that failed after the snapshot exists, as partial state: in state, with the reason.
+
+    The resource is recorded as ``resource_id`` (default: the snapshot's id)."""
+    return InitFailed(resource_id or exc.snapshot_id, outputs, inputs, _reason(exc))
 
 
 def _reason(exc: SnapshotWaitError) -> str:

@@ -1,7 +1,8 @@
 """Python classes for the ``node`` provider plugin (``pulumi-resource-node``).
 
 The same arguments as the dynamic resources in `node_pulumi`, for the plugin's tokens
-``node:index:Snapshot``, ``node:index:SnapshotSchedule`` and ``node:index:getSnapshots``:
+``node:index:Snapshot``, ``node:index:RotatingSnapshot``, ``node:index:SnapshotSchedule`` and
+``node:index:getSnapshots``:
 
 ```python
 from node_pulumi import native as node
@@ -22,11 +23,11 @@ import pulumi
 
 from .._core.inputs import DEFAULT_WAIT_TIMEOUT, lookup_arguments
 from .._core.settings import API_KEY, USER_ID
-from .._plugin.schema import GET_SNAPSHOTS, PACKAGE, SCHEDULE, SNAPSHOT
+from .._plugin.schema import GET_SNAPSHOTS, PACKAGE, ROTATING, SCHEDULE, SNAPSHOT
 from .._plugin.values import to_snake
 from .._program import program_settings, unknown_in_preview, warn_if_api_key_in_plaintext
 
-__all__ = ["Provider", "Snapshot", "SnapshotSchedule", "get_snapshots"]
+__all__ = ["Provider", "RotatingSnapshot", "Snapshot", "SnapshotSchedule", "get_snapshots"]
 
 
 def _args(cls: type[Any], **values: Any) -> Any:
@@ -164,6 +165,60 @@ class Snapshot(pulumi.CustomResource):
 
 
 @pulumi.input_type
+class _RotatingSnapshotArgs:
+    server_id: pulumi.Input[str] = pulumi.property("serverId")
+    keep: pulumi.Input[int] = pulumi.property("keep")
+    triggers: pulumi.Input[Sequence[Any]] | None = pulumi.property("triggers", default=None)
+    wait_until_active: pulumi.Input[bool] | None = pulumi.property("waitUntilActive", default=None)
+    wait_timeout: pulumi.Input[float] | None = pulumi.property("waitTimeout", default=None)
+
+
+class RotatingSnapshot(pulumi.CustomResource):
+    """The last ``keep`` snapshots of a node.co.id server, one more at each change of
+    ``triggers``.
+
+    A change of ``triggers`` takes a new snapshot (an update, not a replacement), waits for it
+    as `Snapshot` does, then deletes the oldest beyond ``keep``; lowering ``keep`` deletes the
+    extras at the next ``up``. Only snapshots this resource took are deleted. A wait or a delete
+    that fails leaves what was done in state with an error, and the next ``up`` resumes it
+    without taking another snapshot. A new ``server_id`` replaces the resource; ``pulumi
+    destroy`` deletes every snapshot it holds (none with ``retain_on_delete``).
+    """
+
+    snapshot_id: pulumi.Output[str] = pulumi.property("snapshotId")
+    snapshot_ids: pulumi.Output[list[str]] = pulumi.property("snapshotIds")
+    snapshot_status: pulumi.Output[str] = pulumi.property("snapshotStatus")
+    server_id: pulumi.Output[str] = pulumi.property("serverId")
+    keep: pulumi.Output[int] = pulumi.property("keep")
+    triggers: pulumi.Output[list[Any] | None] = pulumi.property("triggers")
+    wait_until_active: pulumi.Output[bool] = pulumi.property("waitUntilActive")
+    wait_timeout: pulumi.Output[float] = pulumi.property("waitTimeout")
+
+    def __init__(
+        self,
+        resource_name: str,
+        server_id: pulumi.Input[str | int],
+        *,
+        keep: pulumi.Input[int],
+        triggers: pulumi.Input[Sequence[Any]] | None = None,
+        wait_until_active: pulumi.Input[bool] = True,
+        wait_timeout: pulumi.Input[float] = DEFAULT_WAIT_TIMEOUT,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        warn_if_api_key_in_plaintext()
+        args = _args(
+            _RotatingSnapshotArgs,
+            server_id=server_id,
+            keep=keep,
+            triggers=triggers,
+            wait_until_active=wait_until_active,
+            wait_timeout=wait_timeout,
+            **dict.fromkeys(("snapshot_id", "snapshot_ids", "snapshot_status")),
+        )
+        super().__init__(ROTATING, resource_name, args, opts)
+
+
+@pulumi.input_type
 class _ScheduleArgs:
     server_id: pulumi.Input[str] = pulumi.property("serverId")
     daily_max_age: pulumi.Input[int] | None = pulumi.property("dailyMaxAge", default=None)
@@ -175,6 +230,8 @@ class SnapshotSchedule(pulumi.CustomResource):
     """Automatic daily / weekly / monthly snapshots of a server, each kept for a maximum age.
 
     ``None`` turns a cycle off; ages are whole numbers from 1 to 99. One schedule per server.
+    ``refresh`` reads it back (a change made elsewhere shows, and the next ``up`` puts the
+    program's back); ``pulumi import node:index:SnapshotSchedule NAME SERVER_ID`` records it.
     """
 
     server_id: pulumi.Output[str] = pulumi.property("serverId")

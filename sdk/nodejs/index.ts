@@ -15,6 +15,11 @@ export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
 utilities.lazyLoad(exports, ["Provider"], () => require("./provider"));
 
+export { RotatingSnapshotArgs } from "./rotatingSnapshot";
+export type RotatingSnapshot = import("./rotatingSnapshot").RotatingSnapshot;
+export const RotatingSnapshot: typeof import("./rotatingSnapshot").RotatingSnapshot = null as any;
+utilities.lazyLoad(exports, ["RotatingSnapshot"], () => require("./rotatingSnapshot"));
+
 export { SnapshotArgs } from "./snapshot";
 export type Snapshot = import("./snapshot").Snapshot;
 export const Snapshot: typeof import("./snapshot").Snapshot = null as any;
@@ -39,6 +44,8 @@ const _module = {
     version: utilities.getVersion(),
     construct: (name: string, type: string, urn: string): pulumi.Resource => {
         switch (type) {
+            case "node:index:RotatingSnapshot":
+                return new RotatingSnapshot(name, <any>undefined, { urn })
             case "node:index:Snapshot":
                 return new Snapshot(name, <any>undefined, { urn })
             case "node:index:SnapshotSchedule":

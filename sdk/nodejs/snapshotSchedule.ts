@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 /**
- * A server's automatic daily / weekly / monthly snapshots, each kept for a maximum age. One schedule per server; deleting it turns every cycle off.
+ * A server's automatic daily / weekly / monthly snapshots, each kept for a maximum age. One schedule per server; its id is the server id. A refresh reads it back (get_server_detail), so a change made elsewhere shows and the next update puts it back; `pulumi import` records the schedule it finds. Deleting it turns every cycle off.
  */
 export class SnapshotSchedule extends pulumi.CustomResource {
     /**

@@ -50,7 +50,13 @@ def test_refresh_and_destroy_under_a_credentials_answer_keep_state_and_fail_with
         assert "node:userId" in output and "NODE_USER_ID" in output
     assert resources(stack, door.snapshot_type, door.schedule_type) == kept
     faulted = {c.function for c in sandbox.calls() if c.faulted}
-    assert faulted == {"get_snapshot_detail", "delete_snapshot", "set_server_snapshot_schedule"}
+    # The schedule's refresh reads it back (get_server_detail): refused too, and state kept.
+    assert faulted == {
+        "get_snapshot_detail",
+        "get_server_detail",
+        "delete_snapshot",
+        "set_server_snapshot_schedule",
+    }
     assert live(sandbox) == [snapshot_id]
     assert sandbox.schedules() == [schedule]
 

@@ -37,18 +37,22 @@ def test_basic_example(make_stack: MakeStack, sandbox: Sandbox) -> None:
 def test_before_update_example(make_stack: MakeStack, sandbox: Sandbox) -> None:
     stack = configure_for(make_stack(EXAMPLES / "before-update", "before-update"), sandbox)
     stack.up()
-    assert functions(sandbox).count("create_snapshot") == 1  # the Snapshot; hooks skip creates
+    assert functions(sandbox).count("create_snapshot") == 2  # the Snapshot and the rotation
     sandbox.clear_calls()
     stack.run("up", "--yes", "--expect-no-changes")
     assert sandbox.calls() == []
-    stack.config("before-update:version", "2.0.0")
-    sandbox.clear_calls()
-    output = stack.up()
-    # One snapshot from the replaced Snapshot resource, one from the hook; the old one deleted.
-    assert functions(sandbox).count("create_snapshot") == 2
-    assert "taken before updating release-with-hook" in output
-    live = [s for s in sandbox.snapshots() if s["snapshot_status"] != "deleted"]
-    assert len(live) == 2
+    first_rotated = stack.outputs()["snapshots_before_releases"][0]
+    for version in ("2.0.0", "3.0.0", "4.0.0"):
+        stack.config("before-update:version", version)
+        sandbox.clear_calls()
+        stack.up()
+        # One new snapshot each: the replaced Snapshot's (its old one deleted), the rotation's.
+        assert functions(sandbox).count("create_snapshot") == 2
+    outputs = stack.outputs()
+    rotated = outputs["snapshots_before_releases"]
+    assert len(rotated) == 3 and first_rotated not in rotated
+    live = [s["snapshot_id"] for s in sandbox.snapshots() if s["snapshot_status"] != "deleted"]
+    assert sorted(live) == sorted([outputs["snapshot_before_release"], *rotated])
 
 
 def test_hook_snapshots_before_the_update_and_a_failure_stops_it(

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from node_pulumi import NodeClient
 from node_pulumi.sandbox import Sandbox
 
 from ..conftest import API_KEY, USER_ID
@@ -22,6 +23,8 @@ from .stack import NATIVE_SNAPSHOT_TYPE, SNAPSHOT_TYPE, Stack
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STATE = FIXTURES / "state-0.1.0.json"
+SCHEDULE_TYPE = "pulumi-python:dynamic/node:SnapshotSchedule"
+NATIVE_SCHEDULE_TYPE = "node:index:SnapshotSchedule"
 
 
 def _resources(kind: str) -> list[dict[str, Any]]:
@@ -30,7 +33,22 @@ def _resources(kind: str) -> list[dict[str, Any]]:
 
 
 def _seed(sandbox: Sandbox) -> set[str]:
-    """Give the sandbox the snapshots the fixture names, as they were; return their ids."""
+    """Give the sandbox the snapshots and schedules the fixture names, as they were; return the
+    snapshots' ids. (A refresh reads schedules back, so they must be there as set.)"""
+    with NodeClient(USER_ID, API_KEY, endpoint=sandbox.url) as client:
+        for kind, keys in (
+            (SCHEDULE_TYPE, ("server_id", "daily_max_age", "weekly_max_age")),
+            (NATIVE_SCHEDULE_TYPE, ("serverId", "dailyMaxAge", "weeklyMaxAge")),
+        ):
+            (resource,) = _resources(kind)
+            server_id, daily, weekly = (resource["outputs"].get(k) for k in keys)
+            client.set_server_snapshot_schedule(
+                server_id,
+                daily_snapshot="yes" if daily else "no",
+                daily_snapshot_max_age=daily,
+                weekly_snapshot="yes" if weekly else "no",
+                weekly_snapshot_max_age=weekly,
+            )
     ids = set()
     for kind, keys in (
         (SNAPSHOT_TYPE, ("server_id", "created_at", "snapshot_size")),

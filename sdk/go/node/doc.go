@@ -1,2 +1,2 @@
-// Snapshots of node.co.id servers: manual snapshots, snapshot schedules and snapshot look-ups.
+// Snapshots of node.co.id servers: manual and rotating snapshots, snapshot schedules and snapshot look-ups.
 package node

@@ -1,0 +1,157 @@
+"""The `RotatingSnapshot` resource and its provider: the last ``keep`` snapshots of a server."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+
+from .._api.errors import NodeError
+from .._core.inputs import DEFAULT_WAIT_TIMEOUT
+from .._core.operations import resume_wait
+from .._core.rotation import (
+    RESUME,
+    TAKE,
+    RotationPruneError,
+    check_rotating,
+    delete_all,
+    held,
+    next_step,
+    prune,
+    refresh,
+    rotating_changes,
+    rotating_outputs,
+)
+from .._program import warn_if_api_key_in_plaintext
+from .provider import check_result
+from .snapshot import SnapshotProvider, to_stderr
+
+
+class RotatingSnapshotProvider(SnapshotProvider):
+    """Keeps the last ``keep`` snapshots of a server (see `node_pulumi._core.rotation`).
+
+    Snapshots are taken and waited for as `SnapshotProvider` does (with its poll settings). A
+    dynamic provider cannot record a partly done update, so: a snapshot whose wait fails is
+    named in the error and left out of the rotation (as a `Snapshot`'s would be); a delete that
+    fails after this update took a snapshot is a warning, and the snapshot stays held until the
+    next ``up`` deletes it, so that the new snapshot is never lost from state.
+    """
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate the inputs without any call (``keep`` a whole number >= 1); unknowns pass."""
+        inputs = dict(news)
+        return check_result(inputs, check_rotating(inputs))
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """A new server replaces the rotation; triggers, keep and wait settings update it."""
+        replaces, updates = rotating_changes(olds, news)
+        return DiffResult(changes=bool(replaces or updates), replaces=replaces)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Take the first snapshot; its id is the resource's id for good."""
+        settings = self.settings()
+        with settings.client() as client:
+            details = self.take(client, settings, props)
+        snapshot_id = str(details["snapshot_id"])
+        outs = rotating_outputs(props, [snapshot_id], details.get("snapshot_status"))
+        return CreateResult(snapshot_id, outs)
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Take a snapshot if the triggers changed (or resume waiting for the newest, as the
+        core's `next_step` says), then delete the oldest beyond ``keep``."""
+        snapshot_ids, status = held(olds), olds.get("snapshot_status")
+        step = next_step(olds, news)
+        settings = self.settings()
+        with settings.client() as client:
+            if step == TAKE:
+                details = self.take(client, settings, news)
+                snapshot_ids = [str(details["snapshot_id"]), *snapshot_ids]
+                status = details.get("snapshot_status")
+            elif step == RESUME:
+                waited = resume_wait(
+                    client,
+                    snapshot_ids[0],
+                    olds,
+                    news,
+                    client_ip_address=settings.client_ip_address,
+                    intervals=self.poll_intervals(),
+                )
+                status = waited.get("snapshot_status")
+            try:
+                snapshot_ids = prune(client, snapshot_ids, int(news["keep"]), to_stderr)
+            except RotationPruneError as exc:
+                if step != TAKE:
+                    raise  # nothing new to lose: the state stays as it was
+                to_stderr(f"node: warning: {exc}")
+                snapshot_ids = exc.kept
+        return UpdateResult(rotating_outputs(news, snapshot_ids, status))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Drop the snapshots gone elsewhere; with none left, the resource leaves the state."""
+        snapshot_ids = held(props)
+        if not snapshot_ids:
+            raise NodeError(
+                f"RotatingSnapshot {id_} cannot be adopted: only the snapshots a rotating "
+                "snapshot took are in it (adopt a snapshot with Snapshot.get)"
+            )
+        settings = self.settings()
+        with settings.client() as client:
+            kept, newest = refresh(client, snapshot_ids, settings.client_ip_address)
+        if newest is None:
+            return ReadResult("", {})
+        return ReadResult(id_, rotating_outputs(props, kept, newest.get("snapshot_status")))
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        """Delete every snapshot held, oldest first; ones already gone count as deleted."""
+        with self.settings().client() as client:
+            delete_all(client, held(props))
+
+
+class RotatingSnapshot(Resource, module="node", name="RotatingSnapshot"):
+    """The last ``keep`` snapshots of a node.co.id server, one more at each change of
+    ``triggers``.
+
+    A change of ``triggers`` takes a new snapshot (an update, not a replacement), then deletes
+    the oldest beyond ``keep``; lowering ``keep`` deletes the extras at the next ``up``. Only
+    snapshots this resource took are deleted. ``snapshot_id`` is the newest, ``snapshot_ids``
+    all of them, newest first. A new ``server_id`` replaces the resource: the new one takes its
+    first snapshot, then the old one's snapshots are deleted (or kept, with
+    ``retain_on_delete``). ``pulumi destroy`` deletes every snapshot held.
+    """
+
+    snapshot_id: pulumi.Output[str]
+    snapshot_ids: pulumi.Output[list[str]]
+    snapshot_status: pulumi.Output[str]
+    server_id: pulumi.Output[str]
+    keep: pulumi.Output[int]
+    triggers: pulumi.Output[Any]
+    wait_until_active: pulumi.Output[bool]
+    wait_timeout: pulumi.Output[float]
+
+    def __init__(
+        self,
+        resource_name: str,
+        server_id: pulumi.Input[str | int],
+        *,
+        keep: pulumi.Input[int],
+        triggers: pulumi.Input[Sequence[Any]] | None = None,
+        wait_until_active: pulumi.Input[bool] = True,
+        wait_timeout: pulumi.Input[float] = DEFAULT_WAIT_TIMEOUT,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        warn_if_api_key_in_plaintext()
+        super().__init__(
+            RotatingSnapshotProvider(),
+            resource_name,
+            {
+                "server_id": server_id,
+                "keep": keep,
+                "triggers": triggers,
+                "wait_until_active": wait_until_active,
+                "wait_timeout": wait_timeout,
+                **dict.fromkeys(("snapshot_id", "snapshot_ids", "snapshot_status")),
+            },
+            opts,
+        )

@@ -1,0 +1,110 @@
+"""RotatingSnapshot when an update fails half-way: never a second snapshot for one trigger change.
+
+The sandbox's clock stands still, so a snapshot stays `processing` until the test moves it. The
+plugin records what an update did before failing (partial state), so the next `up` resumes it;
+the dynamic door cannot, and says so (see RotatingSnapshotProvider).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from node_pulumi.sandbox import Sandbox
+
+from ..clock import StillClock
+from .door import DYNAMIC, PLUGIN, Door
+from .stack import Stack
+
+# A still clock, and a sandbox whose snapshots take 60 s of it to become active.
+from .test_plugin_wait import clock as clock
+from .test_plugin_wait import sandbox as sandbox
+from .test_rotating import (
+    deleted_ids,
+    functions,
+    held,
+    live_ids,
+    resource,
+    trigger,
+)
+from .test_rotating import make_rotating as make_rotating  # the fixture, used by name
+
+MakeRotating = Callable[[Door], Stack]
+
+
+def fail_a_wait(stack: Stack, sandbox: Sandbox) -> tuple[str, str, str]:
+    """An `up` whose trigger change takes a snapshot that is not active within its 2 s wait,
+    after a first `up` that did not wait: the first id, the second, and the failed up's output.
+    """
+    trigger(stack, "v1")
+    (first,) = live_ids(sandbox)
+    stack.config("test:wait", "true")
+    stack.config("test:waitTimeout", "2")
+    stack.config("test:triggers", '["v2"]')
+    failed = stack.up(ok=False)
+    _, second = live_ids(sandbox)
+    return first, second, failed
+
+
+def test_plugin_a_wait_past_its_deadline_is_recorded_and_the_next_up_resumes_it(
+    make_rotating: MakeRotating, sandbox: Sandbox, clock: StillClock
+) -> None:
+    stack = make_rotating(PLUGIN)
+    stack.config("test:keep", "1")
+    first, second, failed = fail_a_wait(stack, sandbox)
+    assert f"snapshot {second} is still processing after 2s" in failed
+    assert "the next `pulumi up` waits for it again" in failed
+    recorded = resource(stack, PLUGIN)
+    assert recorded["id"] == first
+    assert recorded["outputs"]["snapshotIds"] == [second, first]
+    assert recorded["outputs"]["snapshotStatus"] == "processing"
+    assert any(second in reason for reason in recorded["initErrors"])
+    assert deleted_ids(sandbox) == [], "nothing is deleted before the new one is active"
+
+    clock.now += 120
+    sandbox.clear_calls()
+    stack.up()
+    assert "create_snapshot" not in functions(sandbox)
+    assert deleted_ids(sandbox) == [first]
+    recorded = resource(stack, PLUGIN)
+    assert recorded["outputs"]["snapshotIds"] == [second]
+    assert recorded["outputs"]["snapshotStatus"] == "active"
+    assert "initErrors" not in recorded
+    assert live_ids(sandbox) == [second]
+
+
+def test_dynamic_a_wait_past_its_deadline_names_the_snapshot_and_keeps_the_state(
+    make_rotating: MakeRotating, sandbox: Sandbox
+) -> None:
+    stack = make_rotating(DYNAMIC)
+    first, second, failed = fail_a_wait(stack, sandbox)
+    assert f"snapshot {second}" in failed and "still processing" in failed
+    assert held(stack, DYNAMIC) == [first]
+    assert deleted_ids(sandbox) == []
+
+
+def test_a_failed_delete_keeps_the_new_snapshot_and_the_next_up_deletes_the_old(
+    door: Door, make_rotating: MakeRotating, sandbox: Sandbox
+) -> None:
+    stack = make_rotating(door)
+    stack.config("test:keep", "1")
+    trigger(stack, "v1")
+    (first,) = live_ids(sandbox)
+    sandbox.set_fault("delete_snapshot", error=("MAINTENANCE", "try again later"))
+    stack.config("test:triggers", '["v2"]')
+    # The plugin fails the up and records partial state; the dynamic door cannot record a
+    # failed update, so it warns and records the snapshot it took.
+    output = stack.up(ok=door.name == "dynamic")
+    _, second = live_ids(sandbox)
+    assert f"deleting snapshot {first} (older than the last 1 kept) failed" in output
+    assert "MAINTENANCE" in output
+    assert held(stack, door) == [second, first]
+
+    sandbox.clear_faults()
+    sandbox.clear_calls()
+    stack.up()
+    assert functions(sandbox) == ["delete_snapshot"]
+    assert deleted_ids(sandbox) == [first]
+    assert held(stack, door) == [second]
+    sandbox.clear_calls()
+    stack.run("up", "--yes", "--expect-no-changes")
+    assert sandbox.calls() == []
