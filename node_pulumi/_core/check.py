@@ -151,6 +151,7 @@ class Report:
 
     ``error`` says why the API could not be asked (the state is then UNKNOWN and ``servers``
     empty); ``skipped`` are the servers ``--all`` left out as gone (`GONE_SERVER_STATUSES`).
+    Servers come in the order asked for, or with ``every_server`` by id.
     """
 
     state: State
@@ -239,8 +240,9 @@ def evaluate(
     known = {server.server_id: server for server in servers}
     skipped: tuple[Server, ...] = ()
     if server_ids is None:
-        chosen = [s for s in servers if not _gone(s)]
-        skipped = tuple(s for s in servers if _gone(s))
+        ordered = sorted(servers, key=lambda s: _by_id(s.server_id))
+        chosen = [s for s in ordered if not _gone(s)]
+        skipped = tuple(s for s in ordered if _gone(s))
     else:
         chosen = [known.get(i) or Server(i) for i in dict.fromkeys(server_ids)]
     facts = {server.server_id: _Facts() for server in chosen}
@@ -259,6 +261,11 @@ def evaluate(
         return Report.failed("the account lists no server to check", ran_at, policy, True)
     state = worst(check.state for check in checks)
     return Report(state, ran_at, policy, checks, skipped, every_server=server_ids is None)
+
+
+def _by_id(server_id: str) -> tuple[int, str]:
+    """Numeric ids in numeric order (``2`` before ``10``), then the others."""
+    return (int(server_id), "") if server_id.isdigit() else (-1, server_id)
 
 
 def _gone(server: Server) -> bool:
