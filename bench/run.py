@@ -21,6 +21,7 @@ from pathlib import Path
 
 import requests
 from engine import engine_scale, start_up, waiting
+from monitor import monitor_check
 from restore import restore_wait
 from rotating import rotating
 from stacks import API_KEY, ROOT, SNAPSHOT_TYPE, USER_ID, Row, bench_stack, timed
@@ -117,7 +118,7 @@ def _load(averages: tuple[float, float, float]) -> str:
     return "/".join(f"{a:.1f}" for a in averages)
 
 
-GROUPS = ["client", "scale", "waiting", "restore", "start-up", "state", "rotating"]
+GROUPS = ["client", "scale", "waiting", "restore", "start-up", "state", "rotating", "monitor"]
 
 
 def main() -> None:
@@ -163,6 +164,8 @@ def main() -> None:
             rows += state_size(cli, work)
         if "rotating" in only:
             rows += rotating(cli, args.runs, 10 if quick else 50, 0.1, work)
+        if "monitor" in only:
+            rows += monitor_check(args.runs, *((100, 300) if quick else (1000, 3000)))
     load_after = os.getloadavg()
     print(
         f"\nnode-pulumi benchmarks — {platform.node()}: {os.cpu_count()} cores, "
