@@ -57,21 +57,51 @@ class NodeApiError(NodeError):
     def is_credentials_error(self) -> bool:
         """Whether the answer is about the caller (user id, API key, checksum), not an object.
 
-        The published docs list no error codes, so this matches what such an answer plausibly
-        says: the sandbox's ``INVALID_CHECKSUM`` / ``INVALID_USER``; any code or message naming
-        the user (``USER_NOT_FOUND``, "User not found.", "Invalid user_id."), the account, the
-        checksum, a key or token ("API key does not exist."), credentials or authentication; or
-        an HTTP 401/403 with an envelope. Such an answer is never taken as "the snapshot is gone"
-        (see `node_pulumi._core.gone`), whatever else it says.
+        The published docs list no error codes, so the rule is about what the answer's words say
+        *failed* (`is_about_credentials`): the caller's user, account, key, token or checksum
+        as the subject of a failure ("User not found.", ``USER_NOT_FOUND``, "Invalid user_id.",
+        "API key does not exist.", ``INVALID_CHECKSUM``), any authentication wording
+        (``AUTH_FAILED``, "Unauthorized", "invalid credentials"), or an HTTP 401/403 with an
+        envelope. A credential word that only scopes an object's failure ("Snapshot not found
+        for this user.") does not count: that answer is about the snapshot. Such an answer is
+        never taken as "the snapshot is gone" (see `node_pulumi._core.gone`).
         """
-        words = answer_words(self.code, self.message)
-        return self.http_status in (401, 403) or _CREDENTIALS.search(words) is not None
+        return self.http_status in (401, 403) or is_about_credentials(self.code, self.message)
 
 
-_CREDENTIALS = re.compile(
-    r"\b(?:users?|userid|accounts?|checksums?|api ?keys?|keys?|tokens?|credentials?"
-    r"|auth\w*|unauthori[sz]ed)\b"
+MISSING = (
+    r"(?:(?:was|is|has\s+been|could)\s+)?"
+    r"(?:not\s+(?:be\s+)?found|(?:cannot|can't)\s+be\s+found|does\s+not\s+exists?"
+    r"|doesn't\s+exists?|do\s+not\s+exist|not\s+exists?|no\s+longer\s+exists?)"
 )
+"""Not-found wording, after the noun it is about (in `answer_words` form)."""
+OBJECTS = ("snapshot", "server", "file", "page", "record", "function", "parameter")
+"""Nouns of things other than the caller: words between a caller noun and its failure that
+name one of these make the failure that thing's, not the caller's."""
+
+_CALLER = r"(?:users?|userid|accounts?|checksums?|api\s?keys?|keys?|tokens?)"
+_FAILED = (
+    rf"(?:{MISSING}|(?:(?:is|was|are)\s+)?(?:not\s+valid|invalid|incorrect|wrong|unknown|expired"
+    r"|disabled|suspended|blocked|inactive|mismatch(?:ed)?|failed|refused|rejected|denied"
+    r"|not\s+allowed|not\s+authori[sz]ed))"
+)
+_OTHER_OBJECT = "|".join(OBJECTS)
+_CREDENTIALS = re.compile(
+    # the caller's noun, up to three words naming no other object, then what failed
+    rf"\b{_CALLER}\b(?:\s+(?!(?:{_OTHER_OBJECT})s?\b)\S+){{0,3}}?\s+{_FAILED}\b"
+    # what failed, then the caller's noun: "invalid user id"
+    r"|\b(?:invalid|incorrect|wrong|unknown|bad|expired|disabled|suspended|nonexistent"
+    rf"|no\s+such)\s+{_CALLER}\b"
+    # authentication, whatever it says of it
+    r"|\b(?:auth|authenticat\w*|authori[sz]ation|unauthori[sz]ed|credentials?)\b"
+)
+
+
+def is_about_credentials(code: str, message: str) -> bool:
+    """Whether an answer's code or message says the caller's credentials failed: a caller noun
+    (user, user id, account, key, token, checksum) as the subject of a failure, or any
+    authentication wording. The rule of `NodeApiError.is_credentials_error`."""
+    return _CREDENTIALS.search(answer_words(code, message)) is not None
 
 
 def answer_words(code: str, message: str) -> str:
