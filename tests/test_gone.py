@@ -202,7 +202,7 @@ def test_whatever_else_it_says_an_answer_whose_caller_failed_is_not_gone(
 def test_a_caller_word_that_only_scopes_a_missing_object_is_no_credentials_error(
     noun: tuple[str, str], scope: str, missing: str, before: str, function: str
 ) -> None:
-    """"Snapshot not found for this user.": the snapshot is what is missing, the user only where
+    """ "Snapshot not found for this user.": the snapshot is what is missing, the user only where
     it was looked for; it is gone exactly when the function addresses a snapshot."""
     answer = error(function, "ERROR", f"{before} {noun[1]} {missing} for {scope}.")
     assert not answer.is_credentials_error

@@ -133,6 +133,50 @@ class NodeTransportError(NodeError):
         super().__init__(f"node.co.id {function}: {reason}")
 
 
+class NodeNotTheApiError(NodeTransportError):
+    """Something other than the API answered: an HTTP 4xx whose body is no API envelope.
+
+    A proxy, a firewall, an IP allow-list or a web server in front of the API refused the
+    request, so the API never acted on it: ``may_have_reached_server`` is False, it is not
+    retried, and a create that got it certainly took no snapshot. ``content_type`` is the
+    answer's (None when it had none) and ``title`` an HTML page's ``<title>`` (None for other
+    bodies). A 401 or 403 (`refuses_access`) points at proxies, firewalls and allow-lists.
+    """
+
+    def __init__(
+        self,
+        function: str,
+        http_status: int,
+        reason: str,
+        content_type: str | None,
+        title: str | None,
+    ) -> None:
+        self.content_type = content_type
+        self.title = title
+        kind = content_type or "no content type"
+        page = f", page title {title!r}" if title else ""
+        what = (
+            "a proxy, firewall or IP allow-list between this machine and the API refused the "
+            "request (check HTTPS_PROXY / NO_PROXY, and that the API allows this machine's "
+            "address)"
+            if http_status in (401, 403)
+            else "the endpoint may be wrong (check node:endpoint / NODE_ENDPOINT), or a proxy "
+            "answered"
+        )
+        super().__init__(
+            function,
+            f"HTTP {http_status} {reason} from something other than the API ({kind}{page}): "
+            f"{what}; the API did not act on the request",
+            may_have_reached_server=False,
+            http_status=http_status,
+        )
+
+    @property
+    def refuses_access(self) -> bool:
+        """Whether the answer refused access (HTTP 401 or 403): a credentials-like failure."""
+        return self.http_status in (401, 403)
+
+
 class NodeDecodeError(NodeError):
     """A response arrived but its body is not a valid envelope in the requested format."""
 

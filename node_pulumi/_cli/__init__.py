@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from types import FrameType
 
-from .._api.errors import NodeApiError, NodeConfigError, NodeError
+from .._api.errors import NodeApiError, NodeConfigError, NodeError, NodeNotTheApiError
 from .._core.restore_errors import (
     RestoreCancelledError,
     RestoreRefusedError,
@@ -34,6 +34,8 @@ def exit_status(error: NodeError) -> int:
     if isinstance(error, RestoreRefusedError):
         return _status.REFUSED
     if isinstance(error, NodeApiError) and error.is_credentials_error:
+        return _status.CREDENTIALS
+    if isinstance(error, NodeNotTheApiError) and error.refuses_access:
         return _status.CREDENTIALS
     if isinstance(error, RestoreTimeoutError):
         return _status.TIMEOUT

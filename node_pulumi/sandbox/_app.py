@@ -234,7 +234,7 @@ class App:
     def _fault_response(self, fault: Fault, fmt: str) -> Response:
         status = fault.http_status or 200
         if fault.body is not None:
-            return Response(status, fault.body, API_CONTENT_TYPE)
+            return Response(status, fault.body, fault.content_type or API_CONTENT_TYPE)
         if fault.error is not None:
             code, message = fault.error
             return self._envelope(fmt, code, message, status)

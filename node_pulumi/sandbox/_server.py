@@ -250,13 +250,14 @@ class Sandbox:
         body: bytes | None = None,
         times: int | None = None,
         after: bool = False,
+        content_type: str | None = None,
     ) -> None:
         """Misbehave on calls of ``function`` (or ``"*"``); see `Fault` for the kinds.
 
         ``times=N`` applies to the next N such calls only, None until ``clear_faults``. Setting
         a fault for a function replaces the one it had; a function's own fault wins over ``"*"``.
         """
-        fault = Fault(function, latency, error, http_status, body, after)
+        fault = Fault(function, latency, error, http_status, body, after, content_type)
         self._app.faults.set(fault, times)
 
     def clear_faults(self) -> None:
