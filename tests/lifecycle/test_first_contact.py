@@ -1,0 +1,71 @@
+"""First contact with the API, through the real CLI and both doors (the agree program, agree.py):
+a proxy's refusal in front of the API, and the download URL that get_snapshots returns.
+
+* An HTTP 403 with a proxy's HTML page answers the create: the API never got it, so the `up`
+  fails saying what answered, with no "may have started" and no look-up for a snapshot; the
+  rerun takes exactly one.
+* An exported get_snapshots result shows `[secret]` for each record's `snapshot_url`, and the
+  rest of the record in clear; the URL is in no state file, only behind `--show-secrets`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from node_pulumi.sandbox import Sandbox
+
+from ..conftest import API_KEY
+from . import agree
+from .door import Door
+from .stack import Stack
+
+bare_door_stack, door_stack = agree.bare_door_stack, agree.door_stack  # the agree program's
+
+IP = "127.0.0.1"
+PROXY_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Access Denied</title></head>"
+    b"<body>Blocked by the corporate proxy.</body></html>"
+)
+
+
+def test_a_create_refused_by_a_proxy_took_no_snapshot_and_says_what_answered(
+    door_stack: Stack, door: Door, sandbox: Sandbox
+) -> None:
+    stack = door_stack
+    stack.config("node:clientIpAddress", IP)
+    sandbox.set_fault(
+        "create_snapshot", http_status=403, body=PROXY_PAGE, content_type="text/html", times=1
+    )
+    output = stack.up(ok=False)
+    assert API_KEY not in output
+    message = door.the_error(output)
+    for part in ("HTTP 403", "text/html", "'Access Denied'", "proxy, firewall or IP allow-list"):
+        assert part in message, message
+    assert "may have" not in output and "looking for it" not in output
+    assert [c.function for c in sandbox.calls()] == ["create_snapshot"]
+    assert sandbox.snapshots() == [] and door.state_ids(stack) == set()
+
+    stack.up()
+    (snapshot,) = sandbox.snapshots()
+    assert door.state_ids(stack) == {snapshot["snapshot_id"]}
+
+
+def test_an_exported_look_up_shows_the_download_url_as_a_secret(
+    door_stack: Stack, door: Door, sandbox: Sandbox
+) -> None:
+    stack = door_stack
+    stack.config("node:clientIpAddress", IP)
+    stack.up()  # the snapshot; the look-up in the same run need not see it
+    (snapshot,) = sandbox.snapshots()
+    url = snapshot["snapshot_url"]
+    assert url, "an active snapshot offers a download URL"
+    stack.config("test:lookup", json.dumps({"server_id": "12345"}))
+    stack.up()
+
+    (record,) = stack.outputs()["found_records"]
+    assert record["snapshot_url"] == "[secret]"
+    assert (record["snapshot_id"], record["server_id"]) == (snapshot["snapshot_id"], "12345")
+    assert stack.outputs()["found"] == [snapshot["snapshot_id"]]
+    shown = json.loads(stack.run("stack", "output", "--json", "--show-secrets"))
+    assert shown["found_records"][0]["snapshot_url"] == url
+    assert url not in json.dumps(stack.export())
