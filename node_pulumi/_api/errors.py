@@ -104,6 +104,11 @@ def is_about_credentials(code: str, message: str) -> bool:
     return _CREDENTIALS.search(answer_words(code, message)) is not None
 
 
+def names_client_ip(code: str, message: str) -> bool:
+    """Whether an answer is about the ``client_ip_address`` parameter (missing or invalid)."""
+    return "client ip address" in answer_words(code, message)
+
+
 def answer_words(code: str, message: str) -> str:
     """An answer's code and message as lowercase words, the form its wording is matched in:
     ``USER_NOT_FOUND`` -> ``user not found``, ``snapshot_id`` -> ``snapshot id``."""

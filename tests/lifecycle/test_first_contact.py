@@ -6,6 +6,8 @@ a proxy's refusal in front of the API, and the download URL that get_snapshots r
   rerun takes exactly one.
 * An exported get_snapshots result shows `[secret]` for each record's `snapshot_url`, and the
   rest of the record in clear; the URL is in no state file, only behind `--show-secrets`.
+* Under the stricter reading (the lifecycle sandbox's, conftest.py), a stack without
+  `node:clientIpAddress` fails its refresh with an error naming the setting, and keeps state.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from node_pulumi.sandbox import Sandbox
 
 from ..conftest import API_KEY
 from . import agree
+from .conftest import configure_for
 from .door import Door
 from .stack import Stack
 
@@ -69,3 +72,22 @@ def test_an_exported_look_up_shows_the_download_url_as_a_secret(
     shown = json.loads(stack.run("stack", "output", "--json", "--show-secrets"))
     assert shown["found_records"][0]["snapshot_url"] == url
     assert url not in json.dumps(stack.export())
+
+
+def test_a_refresh_the_strict_api_refuses_for_no_address_names_the_setting_and_keeps_state(
+    bare_door_stack: Stack, door: Door, sandbox: Sandbox
+) -> None:
+    assert sandbox.strict_client_ip
+    stack = configure_for(bare_door_stack, sandbox, client_ip=None)
+    stack.up()  # no wait: nothing reads the snapshot yet
+    (snapshot,) = sandbox.snapshots()
+    output = stack.run("refresh", "--yes", "--skip-preview", ok=False)
+    assert "Missing parameter client_ip_address." in output
+    assert "node:clientIpAddress" in output and "NODE_CLIENT_IP_ADDRESS" in output
+    assert door.state_ids(stack) == {snapshot["snapshot_id"]}
+
+    stack.config("node:clientIpAddress", IP)
+    stack.up()  # the dynamic door's refresh reads the config its last up recorded
+    stack.run("refresh", "--yes", "--skip-preview")
+    assert door.state_ids(stack) == {snapshot["snapshot_id"]}
+    assert sandbox.calls("get_snapshot_detail")[-1].params["client_ip_address"] == IP
