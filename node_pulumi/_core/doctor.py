@@ -155,7 +155,7 @@ def _setting_check(setting: Any, config: Mapping[str, Any], env: Mapping[str, st
     else:
         source, value = "default", _DEFAULTS[key]
     if setting is API_KEY and source != "default":
-        value = "set (never shown)"
+        value = "set, never shown"
     facts = {"key": key, "variable": variable, "source": source}
     if setting is not API_KEY:
         facts["value"] = None if source == "default" else value
@@ -225,7 +225,8 @@ def _api_checks(
         checks = [credentials, _client_ip_check(client, ip, None, exc)]
         return checks + [_server_check(client, server_id, ip) for server_id in server_ids]
     times = [clock() - started]
-    found = f"accepted: get_snapshot_list answered ({len(records)} snapshots on its first page)"
+    count = f"{len(records)} snapshot{'' if len(records) == 1 else 's'}"
+    found = f"accepted: get_snapshot_list answered ({count} on its first page)"
     checks = [Check("credentials", "ok", found, facts={"function": "get_snapshot_list"})]
     probe = str(records[0].get("snapshot_id") or PROBE_ID) if records else PROBE_ID
     checks.append(_client_ip_check(client, ip, probe, None))
