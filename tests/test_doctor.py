@@ -25,7 +25,7 @@ from node_pulumi.sandbox import Sandbox
 
 from .clock import StillClock
 from .conftest import API_KEY, USER_ID
-from .loopback import Relay
+from .loopback import ConnectProxy, Relay
 
 COMMAND = str(Path(sys.executable).parent / "node-pulumi")
 SERVER = "12345"
@@ -275,3 +275,21 @@ def test_a_self_signed_certificate_fails_the_credentials_line_and_a_named_ca_pas
     assert ran.status == OK
     assert ran.check("tls")["facts"]["ca_bundle"] == str(bundle)
     assert f"{bundle} (REQUESTS_CA_BUNDLE)" in ran.line("tls")
+
+
+def test_the_proxy_in_effect_is_shown_without_its_password(
+    env: dict[str, str], sandbox: Sandbox, front: Relay, ca: trustme.CA, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    with ConnectProxy() as proxy:
+        https = env | {
+            "NODE_ENDPOINT": f"https://127.0.0.1:{front.port}/api/v1/",
+            "REQUESTS_CA_BUNDLE": str(bundle),
+            "HTTPS_PROXY": f"http://someone:proxy-pass-Zx9@127.0.0.1:{proxy.port}",
+        }
+        ran = Ran(https, sandbox)
+    assert ran.status == OK
+    assert ran.check("tls")["facts"]["proxy"] == f"http://127.0.0.1:{proxy.port}"
+    assert "proxy-pass-Zx9" not in "\n".join(ran.lines) + json.dumps(ran.data)
+    assert proxy.connects, "the calls went through the proxy shown"

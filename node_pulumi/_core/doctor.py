@@ -124,12 +124,12 @@ def diagnose(
     config: Mapping[str, Any] | None,
     server_ids: Sequence[str] = (),
     *,
-    environ: Mapping[str, str] | None = None,
     clock: Callable[[], float] = time.perf_counter,
 ) -> Diagnosis:
     """Run every check with the stack ``config`` (``"node:userId"``-style keys; None without a
-    stack) and the environment, for the servers ``server_ids``."""
-    env = os.environ if environ is None else environ
+    stack) and this process's environment (as the client reads it: settings, CA bundle, proxy),
+    for the servers ``server_ids``."""
+    env = os.environ
     checks = [_setting_check(s, config or {}, env) for s in _SETTINGS]
     try:
         settings = resolve_settings(config, env)
