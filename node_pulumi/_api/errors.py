@@ -109,6 +109,21 @@ def names_client_ip(code: str, message: str) -> bool:
     return "client ip address" in answer_words(code, message)
 
 
+def client_ip_hint(code: str, message: str, *, sent: bool) -> str | None:
+    """Advice for an answer about ``client_ip_address`` (None for any other): which setting
+    gives it when it was not ``sent`` (the newer page requires it on get_snapshot_detail), and
+    which to check when it was."""
+    if not names_client_ip(code, message):
+        return None
+    if not sent:
+        return (
+            "the API wants a client IP address for this call: set stack config "
+            "node:clientIpAddress or environment variable NODE_CLIENT_IP_ADDRESS to the public "
+            "IPv4 address of the machine that would download snapshots"
+        )
+    return "check the client IP address (node:clientIpAddress or NODE_CLIENT_IP_ADDRESS)"
+
+
 def answer_words(code: str, message: str) -> str:
     """An answer's code and message as lowercase words, the form its wording is matched in:
     ``USER_NOT_FOUND`` -> ``user not found``, ``snapshot_id`` -> ``snapshot id``."""

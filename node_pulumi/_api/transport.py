@@ -57,7 +57,7 @@ from .errors import (
     NodeDecodeError,
     NodeNotTheApiError,
     NodeTransportError,
-    names_client_ip,
+    client_ip_hint,
 )
 
 REAL_ENDPOINT = "https://node.co.id/api/v1/"
@@ -295,19 +295,11 @@ class NodeClient:
             raise NodeApiError(exc.code, exc.message, function, status, hint) from None
 
     def _hint(self, exc: NodeApiError, form: Mapping[str, str]) -> str | None:
-        """Which setting to check for an API error about one: the credentials, or the client
-        IP address the API asked for (the newer page requires it on get_snapshot_detail)."""
+        """Which settings to check for an API error about them: the credentials, or the client
+        IP address (`client_ip_hint`)."""
         if exc.is_credentials_error:
             return self._credentials_hint()
-        if not names_client_ip(exc.code, exc.message):
-            return None
-        if "client_ip_address" not in form:
-            return (
-                "the API wants a client IP address for this call: set stack config "
-                "node:clientIpAddress or environment variable NODE_CLIENT_IP_ADDRESS to the "
-                "public IPv4 address of the machine that would download snapshots"
-            )
-        return "check the client IP address (node:clientIpAddress or NODE_CLIENT_IP_ADDRESS)"
+        return client_ip_hint(exc.code, exc.message, sent="client_ip_address" in form)
 
     def _credentials_hint(self) -> str:
         return (
