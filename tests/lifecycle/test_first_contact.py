@@ -6,6 +6,8 @@ a proxy's refusal in front of the API, and the download URL that get_snapshots r
   rerun takes exactly one.
 * An exported get_snapshots result shows `[secret]` for each record's `snapshot_url`, and the
   rest of the record in clear; the URL is in no state file, only behind `--show-secrets`.
+  Pulumi YAML (the plugin's function through the engine, no SDK) shows the whole result as
+  `[secret]`, as it treats any value that holds a secret.
 * Under the stricter reading (the lifecycle sandbox's, conftest.py), a stack without
   `node:clientIpAddress` fails its refresh with an error naming the setting, and keeps state.
 """
@@ -13,18 +15,23 @@ a proxy's refusal in front of the API, and the download URL that get_snapshots r
 from __future__ import annotations
 
 import json
+import os
+import sys
+from pathlib import Path
 
+from node_pulumi import NodeClient
 from node_pulumi.sandbox import Sandbox
 
-from ..conftest import API_KEY
+from ..conftest import API_KEY, USER_ID
 from . import agree
 from .conftest import configure_for
 from .door import Door
-from .stack import Stack
+from .stack import Stack, new_stack
 
 bare_door_stack, door_stack = agree.bare_door_stack, agree.door_stack  # the agree program's
 
 IP = "127.0.0.1"
+LOOKUP_YAML = Path(__file__).parent / "lookup" / "yaml"
 PROXY_PAGE = (
     b"<!DOCTYPE html><html><head><title>Access Denied</title></head>"
     b"<body>Blocked by the corporate proxy.</body></html>"
@@ -91,3 +98,22 @@ def test_a_refresh_the_strict_api_refuses_for_no_address_names_the_setting_and_k
     stack.run("refresh", "--yes", "--skip-preview")
     assert door.state_ids(stack) == {snapshot["snapshot_id"]}
     assert sandbox.calls("get_snapshot_detail")[-1].params["client_ip_address"] == IP
+
+
+def test_a_yaml_look_up_exports_the_download_url_as_a_secret(
+    yaml_host: Path, cli_dir: Path, tmp_path: Path, sandbox: Sandbox
+) -> None:
+    stack = new_stack(cli_dir, tmp_path / "lookup", LOOKUP_YAML, "lookup", yaml=True)
+    paths = [str(Path(sys.executable).parent), stack.env["PATH"], str(yaml_host.parent)]
+    stack.env["PATH"] = os.pathsep.join(paths)  # pulumi-resource-node, as the lookup tests
+    configure_for(stack, sandbox)
+    with NodeClient(USER_ID, API_KEY, endpoint=sandbox.url) as client:
+        snapshot_id = client.create_snapshot("12345")["snapshot_id"]
+    stack.up()
+    # Pulumi YAML keeps a value holding a secret secret as a whole.
+    assert stack.outputs()["found"] == "[secret]"
+    shown = json.loads(stack.run("stack", "output", "--json", "--show-secrets"))
+    (record,) = shown["found"]
+    (url,) = [s["snapshot_url"] for s in sandbox.snapshots()]
+    assert (record["snapshotId"], record["snapshotUrl"]) == (snapshot_id, url)
+    assert url and url not in json.dumps(stack.export())
