@@ -293,3 +293,14 @@ def test_the_proxy_in_effect_is_shown_without_its_password(
     assert ran.check("tls")["facts"]["proxy"] == f"http://127.0.0.1:{proxy.port}"
     assert "proxy-pass-Zx9" not in "\n".join(ran.lines) + json.dumps(ran.data)
     assert proxy.connects, "the calls went through the proxy shown"
+
+
+def test_an_endpoint_with_a_password_in_it_fails_without_showing_it(
+    env: dict[str, str], sandbox: Sandbox
+) -> None:
+    endpoint = f"http://someone:endpoint-pass-Q4@127.0.0.1:{sandbox.port}/api/v1/"
+    ran = Ran(env | {"NODE_ENDPOINT": endpoint}, sandbox)
+    assert ran.status == USAGE
+    assert ran.failing() == ["endpoint"]
+    assert "endpoint-pass-Q4" not in "\n".join(ran.lines) + json.dumps(ran.data)
+    assert sandbox.calls() == []

@@ -156,6 +156,8 @@ def _setting_check(setting: Any, config: Mapping[str, Any], env: Mapping[str, st
         source, value = "default", _DEFAULTS[key]
     if setting is API_KEY and source != "default":
         value = "set, never shown"
+    elif setting is ENDPOINT and source != "default":
+        value = _without_password(value)  # refused by the client, never shown
     facts = {"key": key, "variable": variable, "source": source}
     if setting is not API_KEY:
         facts["value"] = None if source == "default" else value
@@ -172,7 +174,9 @@ def _endpoint_check(endpoint: str) -> Check:
         endpoint = check_endpoint(endpoint)
     except NodeConfigError as exc:
         fix = f"set {ENDPOINT.describe()} to an https:// URL of the API"
-        return Check("endpoint", "fail", str(exc), fix, {"endpoint": endpoint}, exc)
+        shown = _without_password(endpoint)
+        found = str(exc).replace(endpoint, shown)
+        return Check("endpoint", "fail", found, fix, {"endpoint": shown}, NodeConfigError(found))
     kind = {REAL_ENDPOINT: "production", SANDBOX_ENDPOINT: "sandbox"}.get(endpoint, "custom")
     return Check(
         "endpoint", "ok", f"{kind}: {endpoint}", facts={"endpoint": endpoint, "kind": kind}
@@ -199,9 +203,11 @@ def _tls_check(endpoint: str, env: Mapping[str, str]) -> Check:
     return Check("tls", "ok", found, facts=facts)
 
 
-def _without_password(proxy: str) -> str:
-    """A proxy URL without the user and password it may carry."""
-    parts = urlsplit(proxy)
+def _without_password(url: str) -> str:
+    """A URL (a proxy's, an endpoint) without the user and password it may carry."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
     host = parts.hostname or ""
     netloc = f"{host}:{parts.port}" if parts.port else host
     return parts._replace(netloc=netloc).geturl()
