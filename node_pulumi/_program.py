@@ -1,6 +1,6 @@
 """What only works inside a running Pulumi program, shared by the dynamic resources, the hook and
 `node_pulumi.native`: the stack's config through `pulumi.runtime`, warnings on the stack, and
-preview's unknown results.
+preview's unknown results, and the look-up's secret fields.
 
 The provider processes (the dynamic provider, the plugin) never call these: they receive the
 config in ``configure`` instead.
@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime import get_config, is_config_secret
 
+from ._core.secret_fields import SECRET_RECORD_FIELDS
 from ._core.settings import API_KEY, EXAMPLES, Settings, resolve_settings
 
 
@@ -50,3 +51,14 @@ def unknown_in_preview(has_credentials: bool) -> pulumi.Output[Any] | None:
 
 async def _resolved(value: Any) -> Any:
     return value
+
+
+def with_secret_fields(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``records`` with each secret field (`SECRET_RECORD_FIELDS`: the download URL) a secret
+    ``Output`` of its value, in both doors' ``get_snapshots``. Returned from an ``apply``, which
+    does not lift Outputs nested in a plain value, so only those fields are secret: exported,
+    they show ``[secret]`` while the rest of each record stays readable."""
+    return [
+        {k: pulumi.Output.secret(v) if k in SECRET_RECORD_FIELDS else v for k, v in r.items()}
+        for r in records
+    ]

@@ -4,6 +4,8 @@ answers any code and message: an answer about the caller never makes a snapshot 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 from hypothesis import given
@@ -39,7 +41,6 @@ CREDENTIALS = [
     ("KEY_NOT_FOUND", "Key not found."),
     ("APIKEY_NOT_FOUND", ""),
     ("NOT_FOUND", "Account not found."),
-    ("ERROR", "Snapshot not found for this user."),
     ("INVALID_CHECKSUM", "Invalid checksum."),
     ("CHECKSUM_NOT_FOUND", "Checksum does not exist."),
     ("AUTH_FAILED", "Snapshot not found."),
@@ -56,6 +57,8 @@ SNAPSHOT_GONE = [
     ("FAILED", "No such snapshot."),
     ("FAILED", "Unknown snapshot 'abc'."),
     ("404", "Snapshot doesn't exist"),
+    ("ERROR", "Snapshot not found for this user."),  # the user only scopes the snapshot
+    ("ERROR", "No such snapshot in your account."),
 ]
 
 SERVER_GONE = [
@@ -158,6 +161,12 @@ MISSING = st.sampled_from(
 FILLER = st.text(st.characters(codec="ascii", exclude_categories=["Cc"]), max_size=20)
 
 
+NOT_CALLER = st.text(
+    st.characters(codec="ascii", categories=["Ll", "Lu", "Nd", "Zs"]), max_size=20
+).filter(lambda t: re.search(CALLER_WORDS, t.lower()) is None)
+CALLER_WORDS = r"user|account|key|checksum|credential|token|auth"
+
+
 @given(
     st.sampled_from([*ADDRESSED, *OTHER_FUNCTIONS]),
     st.sampled_from(["snapshot", "Snapshot", "SNAPSHOT", "server", "Server", ""]),
@@ -167,7 +176,7 @@ FILLER = st.text(st.characters(codec="ascii", exclude_categories=["Cc"]), max_si
     FILLER,
     st.booleans(),
 )
-def test_whatever_else_it_says_an_answer_naming_the_caller_is_not_gone(
+def test_whatever_else_it_says_an_answer_whose_caller_failed_is_not_gone(
     function: str,
     noun: str,
     caller: str,
@@ -176,9 +185,28 @@ def test_whatever_else_it_says_an_answer_naming_the_caller_is_not_gone(
     after: str,
     in_code: bool,
 ) -> None:
-    text = f"{before} {noun} {missing} {caller} {after}"
+    text = f"{before} {noun} {missing}, {caller} {missing} {after}"
     code, message = (f"{caller}_NOT_FOUND", text) if in_code else ("ERROR", text)
-    assert not is_gone(error(function, code, message))
+    answer = error(function, code, message)
+    assert answer.is_credentials_error
+    assert not is_gone(answer)
+
+
+@given(
+    st.sampled_from([(SNAPSHOT, "Snapshot"), (SERVER, "Server")]),
+    st.sampled_from(["user", "this user", "your account", "user_id 10001", "the API key"]),
+    MISSING.filter(lambda wording: wording != "is unknown"),
+    NOT_CALLER,
+    st.sampled_from([*ADDRESSED, *OTHER_FUNCTIONS]),
+)
+def test_a_caller_word_that_only_scopes_a_missing_object_is_no_credentials_error(
+    noun: tuple[str, str], scope: str, missing: str, before: str, function: str
+) -> None:
+    """ "Snapshot not found for this user.": the snapshot is what is missing, the user only where
+    it was looked for; it is gone exactly when the function addresses a snapshot."""
+    answer = error(function, "ERROR", f"{before} {noun[1]} {missing} for {scope}.")
+    assert not answer.is_credentials_error
+    assert is_gone(answer) == (ADDRESSED.get(function) == noun[0])
 
 
 @given(st.sampled_from(OTHER_FUNCTIONS), FILLER, FILLER)

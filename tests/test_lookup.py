@@ -49,6 +49,28 @@ def test_returns_every_page_of_one_servers_snapshots(sandbox: Sandbox) -> None:
     assert {c.format for c in pages} == {"xml"}
 
 
+def test_the_download_url_is_a_secret_output_in_each_record(sandbox: Sandbox) -> None:
+    """Only the URL is secret: the result and the other fields stay readable (exported, the
+    URL shows `[secret]`; tests/lifecycle/test_first_contact.py proves it through the CLI)."""
+    with NodeClient(USER_ID, API_KEY, endpoint=sandbox.url) as client:
+        snapshot_id = client.create_snapshot("12345")["snapshot_id"]
+
+    async def body() -> Any:
+        output = get_snapshots(server_id="12345")
+        (record,) = await output.future()
+        url = record["snapshot_url"]
+        return (
+            await output.is_secret(),
+            record["snapshot_id"],
+            await url.is_secret(),
+            await url.future(),
+        )
+
+    (whole_secret, found_id, url_secret, url), _ = run_program(body, program_config(sandbox))
+    assert (whole_secret, found_id, url_secret) == (False, snapshot_id, True)
+    assert url.endswith(f"{snapshot_id}.img")
+
+
 def test_filters_by_status(sandbox: Sandbox) -> None:
     with NodeClient(USER_ID, API_KEY, endpoint=sandbox.url) as client:
         client.create_snapshot("12345")

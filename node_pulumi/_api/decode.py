@@ -12,6 +12,7 @@ no returned value holds it, and no error quotes a body that may (see `SECRET_FIE
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -65,6 +66,9 @@ SECRET_FUNCTIONS = frozenset({"get_server_detail", "get_server_list"})
 MAX_DEPTH = 16
 """Deepest nesting accepted in ``data``; the API's deepest answer (a list page) has 3 levels."""
 
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+TITLE_LIMIT = 100
+"""The most characters of an HTML page's title an error quotes."""
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # A document type declaration, with its internal subset; it belongs before the root element.
 _XML_DOCTYPE = re.compile(r"^\s*<!DOCTYPE[^\[>]*(\[.*?\]\s*)?>", re.DOTALL)
@@ -102,6 +106,22 @@ def decode_envelope(body: bytes, response_format: str, function: str) -> Mapping
             function, "no 'code' in the response envelope", _excerpt(body, function)
         )
     return envelope
+
+
+def html_title(body: bytes, content_type: str | None) -> str | None:
+    """The ``<title>`` of an HTML page (by its content type, or a body that starts like one),
+    unescaped, on one line and cut to `TITLE_LIMIT`; None for any other body or no title."""
+    start = body.lstrip()[:15].lower()
+    if "html" not in (content_type or "").lower() and not start.startswith(
+        (b"<!doctype", b"<html")
+    ):
+        return None
+    found = _TITLE.search(body[:65536])
+    if found is None:
+        return None
+    title = " ".join(html.unescape(found.group(1).decode("utf-8", errors="replace")).split())
+    title = _redact(title)
+    return (title[: TITLE_LIMIT - 3] + "...") if len(title) > TITLE_LIMIT else title or None
 
 
 def unwrap(envelope: Mapping[str, Any], function: str, http_status: int | None = None) -> Any:

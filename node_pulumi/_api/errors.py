@@ -57,21 +57,71 @@ class NodeApiError(NodeError):
     def is_credentials_error(self) -> bool:
         """Whether the answer is about the caller (user id, API key, checksum), not an object.
 
-        The published docs list no error codes, so this matches what such an answer plausibly
-        says: the sandbox's ``INVALID_CHECKSUM`` / ``INVALID_USER``; any code or message naming
-        the user (``USER_NOT_FOUND``, "User not found.", "Invalid user_id."), the account, the
-        checksum, a key or token ("API key does not exist."), credentials or authentication; or
-        an HTTP 401/403 with an envelope. Such an answer is never taken as "the snapshot is gone"
-        (see `node_pulumi._core.gone`), whatever else it says.
+        The published docs list no error codes, so the rule is about what the answer's words say
+        *failed* (`is_about_credentials`): the caller's user, account, key, token or checksum
+        as the subject of a failure ("User not found.", ``USER_NOT_FOUND``, "Invalid user_id.",
+        "API key does not exist.", ``INVALID_CHECKSUM``), any authentication wording
+        (``AUTH_FAILED``, "Unauthorized", "invalid credentials"), or an HTTP 401/403 with an
+        envelope. A credential word that only scopes an object's failure ("Snapshot not found
+        for this user.") does not count: that answer is about the snapshot. Such an answer is
+        never taken as "the snapshot is gone" (see `node_pulumi._core.gone`).
         """
-        words = answer_words(self.code, self.message)
-        return self.http_status in (401, 403) or _CREDENTIALS.search(words) is not None
+        return self.http_status in (401, 403) or is_about_credentials(self.code, self.message)
 
 
-_CREDENTIALS = re.compile(
-    r"\b(?:users?|userid|accounts?|checksums?|api ?keys?|keys?|tokens?|credentials?"
-    r"|auth\w*|unauthori[sz]ed)\b"
+MISSING = (
+    r"(?:(?:was|is|has\s+been|could)\s+)?"
+    r"(?:not\s+(?:be\s+)?found|(?:cannot|can't)\s+be\s+found|does\s+not\s+exists?"
+    r"|doesn't\s+exists?|do\s+not\s+exist|not\s+exists?|no\s+longer\s+exists?)"
 )
+"""Not-found wording, after the noun it is about (in `answer_words` form)."""
+OBJECTS = ("snapshot", "server", "file", "page", "record", "function", "parameter")
+"""Nouns of things other than the caller: words between a caller noun and its failure that
+name one of these make the failure that thing's, not the caller's."""
+
+_CALLER = r"(?:users?|userid|accounts?|checksums?|api\s?keys?|keys?|tokens?)"
+_FAILED = (
+    rf"(?:{MISSING}|(?:(?:is|was|are)\s+)?(?:not\s+valid|invalid|incorrect|wrong|unknown|expired"
+    r"|disabled|suspended|blocked|inactive|mismatch(?:ed)?|failed|refused|rejected|denied"
+    r"|not\s+allowed|not\s+authori[sz]ed))"
+)
+_OTHER_OBJECT = "|".join(OBJECTS)
+_CREDENTIALS = re.compile(
+    # the caller's noun, up to three words naming no other object, then what failed
+    rf"\b{_CALLER}\b(?:\s+(?!(?:{_OTHER_OBJECT})s?\b)\S+){{0,3}}?\s+{_FAILED}\b"
+    # what failed, then the caller's noun: "invalid user id"
+    r"|\b(?:invalid|incorrect|wrong|unknown|bad|expired|disabled|suspended|nonexistent"
+    rf"|no\s+such)\s+{_CALLER}\b"
+    # authentication, whatever it says of it
+    r"|\b(?:auth|authenticat\w*|authori[sz]ation|unauthori[sz]ed|credentials?)\b"
+)
+
+
+def is_about_credentials(code: str, message: str) -> bool:
+    """Whether an answer's code or message says the caller's credentials failed: a caller noun
+    (user, user id, account, key, token, checksum) as the subject of a failure, or any
+    authentication wording. The rule of `NodeApiError.is_credentials_error`."""
+    return _CREDENTIALS.search(answer_words(code, message)) is not None
+
+
+def names_client_ip(code: str, message: str) -> bool:
+    """Whether an answer is about the ``client_ip_address`` parameter (missing or invalid)."""
+    return "client ip address" in answer_words(code, message)
+
+
+def client_ip_hint(code: str, message: str, *, sent: bool) -> str | None:
+    """Advice for an answer about ``client_ip_address`` (None for any other): which setting
+    gives it when it was not ``sent`` (the newer page requires it on get_snapshot_detail), and
+    which to check when it was."""
+    if not names_client_ip(code, message):
+        return None
+    if not sent:
+        return (
+            "the API wants a client IP address for this call: set stack config "
+            "node:clientIpAddress or environment variable NODE_CLIENT_IP_ADDRESS to the public "
+            "IPv4 address of the machine that would download snapshots"
+        )
+    return "check the client IP address (node:clientIpAddress or NODE_CLIENT_IP_ADDRESS)"
 
 
 def answer_words(code: str, message: str) -> str:
@@ -101,6 +151,50 @@ class NodeTransportError(NodeError):
         self.may_have_reached_server = may_have_reached_server
         self.http_status = http_status
         super().__init__(f"node.co.id {function}: {reason}")
+
+
+class NodeNotTheApiError(NodeTransportError):
+    """Something other than the API answered: an HTTP 4xx whose body is no API envelope.
+
+    A proxy, a firewall, an IP allow-list or a web server in front of the API refused the
+    request, so the API never acted on it: ``may_have_reached_server`` is False, it is not
+    retried, and a create that got it certainly took no snapshot. ``content_type`` is the
+    answer's (None when it had none) and ``title`` an HTML page's ``<title>`` (None for other
+    bodies). A 401 or 403 (`refuses_access`) points at proxies, firewalls and allow-lists.
+    """
+
+    def __init__(
+        self,
+        function: str,
+        http_status: int,
+        reason: str,
+        content_type: str | None,
+        title: str | None,
+    ) -> None:
+        self.content_type = content_type
+        self.title = title
+        kind = content_type or "no content type"
+        page = f", page title {title!r}" if title else ""
+        what = (
+            "a proxy, firewall or IP allow-list between this machine and the API refused the "
+            "request (check HTTPS_PROXY / NO_PROXY, and that the API allows this machine's "
+            "address)"
+            if http_status in (401, 403)
+            else "the endpoint may be wrong (check node:endpoint / NODE_ENDPOINT), or a proxy "
+            "answered"
+        )
+        super().__init__(
+            function,
+            f"HTTP {http_status} {reason} from something other than the API ({kind}{page}): "
+            f"{what}; the API did not act on the request",
+            may_have_reached_server=False,
+            http_status=http_status,
+        )
+
+    @property
+    def refuses_access(self) -> bool:
+        """Whether the answer refused access (HTTP 401 or 403): a credentials-like failure."""
+        return self.http_status in (401, 403)
 
 
 class NodeDecodeError(NodeError):

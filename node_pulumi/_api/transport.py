@@ -17,6 +17,10 @@ The retry rule, in one place:
   the server's downtime doubled). Their error says so
   (``NodeTransportError.may_have_reached_server``).
 * An answer from the API (an envelope with ``code`` other than ``OK``) is never retried.
+* An HTTP 4xx (but 429) whose body is no API envelope came from something in front of the API
+  (a proxy, a firewall, an IP allow-list, a web server at a wrong endpoint): the API never got
+  the request, so it is neither retried nor uncertain (`NodeNotTheApiError`, whose text says
+  what answered: status, content type, an HTML page's title).
 
 The environment is honoured as by any ``requests`` user, for https endpoints: ``HTTPS_PROXY`` /
 ``ALL_PROXY`` / ``NO_PROXY`` and ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` (which can name other
@@ -46,8 +50,15 @@ from urllib3.exceptions import SSLError as Urllib3SSLError
 from urllib3.util.retry import Retry
 
 from .checksum import checksum, new_random
-from .decode import Page, as_object, as_page, decode_envelope, unwrap
-from .errors import NodeApiError, NodeConfigError, NodeDecodeError, NodeTransportError
+from .decode import Page, as_object, as_page, decode_envelope, html_title, unwrap
+from .errors import (
+    NodeApiError,
+    NodeConfigError,
+    NodeDecodeError,
+    NodeNotTheApiError,
+    NodeTransportError,
+    client_ip_hint,
+)
 
 REAL_ENDPOINT = "https://node.co.id/api/v1/"
 SANDBOX_ENDPOINT = "https://node.co.id/api-sandbox/v1/"
@@ -269,6 +280,15 @@ class NodeClient:
         try:
             envelope = decode_envelope(response.content, self.response_format, function)
         except NodeDecodeError:
+            if _not_the_api(status):
+                content_type = response.headers.get("Content-Type")
+                raise NodeNotTheApiError(
+                    function,
+                    status,
+                    response.reason,
+                    content_type,
+                    html_title(response.content, content_type),
+                ) from None
             if status >= 400:
                 raise NodeTransportError(
                     function,
@@ -287,11 +307,17 @@ class NodeClient:
         try:
             return unwrap(envelope, function, status)
         except NodeApiError as exc:
-            if not exc.is_credentials_error:
+            hint = self._hint(exc, form)
+            if hint is None:
                 raise
-            raise NodeApiError(
-                exc.code, exc.message, function, status, self._credentials_hint()
-            ) from None
+            raise NodeApiError(exc.code, exc.message, function, status, hint) from None
+
+    def _hint(self, exc: NodeApiError, form: Mapping[str, str]) -> str | None:
+        """Which settings to check for an API error about them: the credentials, or the client
+        IP address (`client_ip_hint`)."""
+        if exc.is_credentials_error:
+            return self._credentials_hint()
+        return client_ip_hint(exc.code, exc.message, sent="client_ip_address" in form)
 
     def _credentials_hint(self) -> str:
         return (
@@ -300,6 +326,12 @@ class NodeClient:
             "config node:apiKey or NODE_API_KEY: `pulumi config set --secret node:apiKey ...`) "
             f"for the endpoint {self.endpoint}"
         )
+
+
+def _not_the_api(status: int) -> bool:
+    """Whether an HTTP status without an API envelope means the API never got the request: a
+    4xx, but for 429 (a rate limit, which may sit behind the API: retried as a 5xx is)."""
+    return 400 <= status < 500 and status not in _RETRY_STATUSES
 
 
 def check_endpoint(endpoint: str) -> str:

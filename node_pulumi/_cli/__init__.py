@@ -1,11 +1,12 @@
 """The ``node-pulumi`` command: operations on node.co.id servers beside a Pulumi stack.
 
 ``node-pulumi restore SERVER_ID (SNAPSHOT_ID | --latest | --from-output NAME)``,
-``node-pulumi snapshots`` and ``node-pulumi check`` (monitoring, with exit statuses of its own:
-`_check`); ``node-pulumi --help`` for the options. Every failure is one line on
-standard error and an exit status of its own (`_status`). Nothing it prints holds a credential:
-the API key is never shown, stack configuration is parsed but never echoed, and the root
-password the API sends with a server's details is dropped by the client while decoding.
+``node-pulumi snapshots``, ``node-pulumi doctor`` (is the setup right?) and ``node-pulumi check``
+(monitoring, with exit statuses of its own: `_check`); ``node-pulumi --help`` for the options.
+Every failure is one line on standard error and an exit status of its own (`_status`). Nothing
+it prints holds a credential: the API key is never shown, stack configuration is parsed but
+never echoed, and the root password the API sends with a server's details is dropped by the
+client while decoding.
 """
 
 from __future__ import annotations
@@ -16,18 +17,19 @@ import threading
 from collections.abc import Callable
 from types import FrameType
 
-from .._api.errors import NodeApiError, NodeConfigError, NodeError
+from .._api.errors import NodeApiError, NodeConfigError, NodeError, NodeNotTheApiError
 from .._core.restore_errors import (
     RestoreCancelledError,
     RestoreRefusedError,
     RestoreTimeoutError,
     RestoreUncertainError,
 )
-from . import _check, _restore, _snapshots, _status
+from . import _check, _doctor, _restore, _snapshots, _status
 from ._args import parse
 from ._stack import StackError
 
 COMMANDS: dict[str, Callable[..., int]] = {
+    "doctor": _doctor.run,
     "restore": _restore.run,
     "snapshots": _snapshots.run,
     "check": _check.run,
@@ -39,6 +41,8 @@ def exit_status(error: NodeError) -> int:
     if isinstance(error, RestoreRefusedError):
         return _status.REFUSED
     if isinstance(error, NodeApiError) and error.is_credentials_error:
+        return _status.CREDENTIALS
+    if isinstance(error, NodeNotTheApiError) and error.refuses_access:
         return _status.CREDENTIALS
     if isinstance(error, RestoreTimeoutError):
         return _status.TIMEOUT

@@ -8,15 +8,17 @@ import sys
 from typing import NoReturn
 
 from .. import __version__
+from .._core.doctor import LATENCY_CALLS
 from .._core.inputs import LIST_CYCLES, LIST_STATUSES
 from .._core.restore import DEFAULT_RESTORE_TIMEOUT
 from .._core.waiting import POLL_INTERVAL
 from . import _check
+from ._doctor import EXIT_STATUSES as DOCTOR_EXIT_STATUSES
 from ._status import TABLE
 
 DESCRIPTION = """\
 Operations on node.co.id servers beside your Pulumi stacks: restore a server from a snapshot,
-list snapshots, check that every server has a recent snapshot (monitoring).
+list snapshots, check the setup, check that every server has a recent snapshot (monitoring).
 
 Credentials and endpoint come from the same NODE_* environment variables as the providers
 (NODE_USER_ID, NODE_API_KEY, NODE_ENDPOINT, NODE_SANDBOX, NODE_FORMAT, NODE_TIMEOUT,
@@ -127,6 +129,27 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, CommandParser]]:
     snapshots.add_argument(
         "--json", action="store_true", help="a JSON list instead of a table (no download URLs)"
     )
+
+    doctor = commands.add_parser(
+        "doctor",
+        parents=[stack],
+        help="check the setup: settings, endpoint, TLS, credentials, client IP, servers",
+        description="Check the setup, read-only (safe in CI): where each setting came from\n"
+        "(never the API key's value), the endpoint, TLS and proxy, whether the API accepts\n"
+        "the credentials (one page of get_snapshot_list), the client IP address and whether\n"
+        "the API wants one, each --server-id (get_server_detail, its newest active\n"
+        f"snapshot) and the API's latency (median of {LATENCY_CALLS} calls). One line per\n"
+        "check: ok, warn or fail, with how to fix it.",
+        epilog=DOCTOR_EXIT_STATUSES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    doctor.add_argument(
+        "--server-id",
+        metavar="ID",
+        action="append",
+        help="also check this server (repeatable)",
+    )
+    doctor.add_argument("--json", action="store_true", help="JSON instead of a table")
     _check.add_parser(commands, [stack])
     return parser, commands.choices
 

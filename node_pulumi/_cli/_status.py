@@ -12,7 +12,8 @@ REFUSED = 3
 """The restore was refused before anything changed (snapshot missing, not active, of another
 server without ``--allow-other-server``; server busy or unknown; the API said no)."""
 CREDENTIALS = 4
-"""The API refused the credentials (user id or API key). Nothing changed."""
+"""The API refused the credentials (user id or API key), or something in front of it (a proxy,
+a firewall, an IP allow-list) refused access with HTTP 401/403. Nothing changed."""
 TIMEOUT = 5
 """The reinstall started, but the server was not ``on`` by ``--timeout``."""
 NOT_CONFIRMED = 6
@@ -28,7 +29,8 @@ TABLE = f"""exit statuses:
   {FAILED}    failed otherwise (API, network, odd answer, the wait)
   {USAGE}    bad arguments, missing settings, unreadable stack; nothing changed
   {REFUSED}    restore refused before anything changed (snapshot, server)
-  {CREDENTIALS}    the API refused the credentials; nothing changed
+  {CREDENTIALS}    the API refused the credentials, or a proxy/firewall refused access
+       (HTTP 401/403); nothing changed
   {TIMEOUT}    the reinstall started but the server is not on by --timeout
   {NOT_CONFIRMED}    not confirmed (declined, or no terminal and no --yes); nothing changed
   {UNCERTAIN}    the reinstall request got no answer: it may or may not have started

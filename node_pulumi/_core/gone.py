@@ -13,10 +13,13 @@ The rule, per API function (`is_gone`):
   ``delete_snapshot`` (a snapshot), ``set_server_snapshot_schedule`` and ``get_server_detail``
   (a server). Any other function's error (``create_snapshot``, ``get_snapshot_list``: the
   uncertain-create look-up) is never "gone".
-* An answer about the caller is never "gone", whatever its wording: a credentials, user,
-  account, key or checksum error (`NodeApiError.is_credentials_error`: "User not found.",
-  ``USER_NOT_FOUND``, "API key does not exist.", HTTP 401/403). A mistyped ``node:userId`` or a
-  removed sub-account must fail refresh and destroy, not empty the stack.
+* An answer about the caller is never "gone", whatever its wording: a credentials error, one
+  whose user, account, key or checksum is what failed (`NodeApiError.is_credentials_error`:
+  "User not found.", ``USER_NOT_FOUND``, "API key does not exist.", HTTP 401/403). A mistyped
+  ``node:userId`` or a removed sub-account must fail refresh and destroy, not empty the stack.
+  A caller word that only scopes the object's failure does not make it one: "Snapshot not
+  found for this user." names the snapshot as missing, so it is "gone" like "Snapshot not
+  found.".
 * Otherwise the answer is "gone" only when its code or message *names that object* with
   not-found wording: "Snapshot not found.", "Snapshot 5099abc does not exist",
   ``SNAPSHOT_NOT_FOUND``, "No such snapshot", "Unknown snapshot" for a snapshot function;
@@ -43,7 +46,7 @@ from __future__ import annotations
 
 import re
 
-from .._api.errors import NodeApiError, NodeError, answer_words
+from .._api.errors import MISSING, NodeApiError, NodeError, answer_words
 
 SNAPSHOT = "snapshot"
 SERVER = "server"
@@ -57,11 +60,6 @@ ADDRESSED: dict[str, str] = {
 """The API functions that address one object, and which: only their errors can mean "gone"."""
 
 _NOUNS = (SNAPSHOT, SERVER, "user", "account", "key", "file", "page", "record", "function")
-_MISSING = (
-    r"(?:(?:was|is|has\s+been|could)\s+)?"
-    r"(?:not\s+(?:be\s+)?found|(?:cannot|can't)\s+be\s+found|does\s+not\s+exists?"
-    r"|doesn't\s+exists?|do\s+not\s+exist|not\s+exists?|no\s+longer\s+exists?)"
-)
 
 
 def _pattern(noun: str) -> re.Pattern[str]:
@@ -70,7 +68,7 @@ def _pattern(noun: str) -> re.Pattern[str]:
     others = "|".join(n for n in _NOUNS if n != noun)
     between = rf"(?:\s+(?!(?:{others})s?\b)[^\s]+){{0,3}}?"
     return re.compile(
-        rf"\b{noun}s?\b{between}\s+{_MISSING}\b"
+        rf"\b{noun}s?\b{between}\s+{MISSING}\b"
         rf"|\b(?:no\s+such|unknown|nonexistent|non\s+existent)\s+{noun}s?\b"
     )
 

@@ -9,7 +9,7 @@ import pulumi
 
 from .._core.inputs import lookup_arguments
 from .._core.operations import list_snapshots, listing_ip_address
-from .._program import program_settings, unknown_in_preview
+from .._program import program_settings, unknown_in_preview, with_secret_fields
 
 
 def get_snapshots(
@@ -17,7 +17,9 @@ def get_snapshots(
 ) -> pulumi.Output[list[dict[str, Any]]]:
     """Return every snapshot matching the filters (all pages of get_snapshot_list).
 
-    Each record is a dict as get_snapshot_detail describes it. Settings resolve as for the
+    Each record is a dict as get_snapshot_detail describes it, but ``snapshot_url`` (a download
+    link to the disk image) is a secret ``Output`` inside it (`with_secret_fields`): exported,
+    it shows ``[secret]`` while the rest of the record stays readable. Settings resolve as for the
     resources; the API requires ``node:clientIpAddress`` for this call. Like any data source it
     calls the API during ``pulumi preview`` too; a preview without credentials (pull-request CI)
     gets an unknown result and a warning instead of an error. Arguments are checked first, with
@@ -44,4 +46,5 @@ def get_snapshots(
     async def in_thread() -> list[dict[str, Any]]:
         return await asyncio.get_running_loop().run_in_executor(None, fetch)
 
-    return pulumi.Output.from_input(in_thread())
+    records: pulumi.Output[list[dict[str, Any]]] = pulumi.Output.from_input(in_thread())
+    return records.apply(with_secret_fields)

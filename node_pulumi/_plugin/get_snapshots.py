@@ -31,9 +31,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from pulumi.runtime.rpc import wrap_rpc_secret
+
 from .._api.errors import NodeConfigError
 from .._core.inputs import check_lookup
 from .._core.operations import list_snapshots
+from .._core.secret_fields import SECRET_RECORD_FIELDS
 from .._core.settings import API_KEY, USER_ID
 from .call import Call
 from .values import to_camel
@@ -71,4 +74,13 @@ async def get_snapshots(
             status=args["status"],
             cycle=args["cycle"],
         )
-    return {"snapshots": [{to_camel(k): v for k, v in r.items()} for r in records]}, []
+    return {"snapshots": [_wire_record(r) for r in records]}, []
+
+
+def _wire_record(record: dict[str, Any]) -> dict[str, Any]:
+    """A record in the schema's names, its secret fields (the download URL) marked secret on the
+    wire, as the engine keeps them: each SDK then treats the result as it treats secrets."""
+    return {
+        to_camel(k): wrap_rpc_secret(v) if k in SECRET_RECORD_FIELDS else v
+        for k, v in record.items()
+    }

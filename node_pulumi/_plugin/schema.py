@@ -183,7 +183,11 @@ _SNAPSHOT_INFO: dict[str, dict[str, Any]] = {
     "snapshotCycle": _string("`manual`, `daily`, `weekly` or `monthly`."),
     "snapshotStatus": _string("`processing`, `active` or `deleted`."),
     "snapshotSize": {"type": "number", "description": "Its size in GB."},
-    "snapshotUrl": _string("A download URL, while one is offered."),
+    "snapshotUrl": _string(
+        "A download URL of the disk image, while one is offered; a secret (anyone at the client "
+        "IP address can download the disk with it).",
+        secret=True,
+    ),
     "snapshotUrlExpires": {
         "type": "integer",
         "description": "When the download URL expires (Unix time; 0 when there is none).",

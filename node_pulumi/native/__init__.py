@@ -25,7 +25,12 @@ from .._core.inputs import DEFAULT_WAIT_TIMEOUT, lookup_arguments
 from .._core.settings import API_KEY, USER_ID
 from .._plugin.schema import GET_SNAPSHOTS, PACKAGE, ROTATING, SCHEDULE, SNAPSHOT
 from .._plugin.values import to_snake
-from .._program import program_settings, unknown_in_preview, warn_if_api_key_in_plaintext
+from .._program import (
+    program_settings,
+    unknown_in_preview,
+    warn_if_api_key_in_plaintext,
+    with_secret_fields,
+)
 
 __all__ = ["Provider", "RotatingSnapshot", "Snapshot", "SnapshotSchedule", "get_snapshots"]
 
@@ -290,10 +295,18 @@ def get_snapshots(
         "status": checked["status"],
         "cycle": checked["cycle"],
     }
-    result = pulumi.runtime.invoke_output(GET_SNAPSHOTS, args, opts)
-    return result.apply(
-        lambda r: [{to_snake(k): v for k, v in record.items()} for record in r["snapshots"]]
+    # The plugin marks each snapshotUrl secret, which makes the SDK's whole result secret: the
+    # URLs become secret Outputs again, record by record, as in the dynamic door. A secret
+    # server id (an Output) keeps the result secret.
+    result = pulumi.Output.unsecret(pulumi.runtime.invoke_output(GET_SNAPSHOTS, args, opts))
+    records = result.apply(
+        lambda r: with_secret_fields(
+            [{to_snake(k): v for k, v in record.items()} for record in r["snapshots"]]
+        )
     )
+    if isinstance(server_id, pulumi.Output):
+        return server_id.apply(lambda _: records)
+    return records
 
 
 def _has_credentials(opts: pulumi.InvokeOutputOptions | None) -> bool:

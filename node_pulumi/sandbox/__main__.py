@@ -87,6 +87,11 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="add M snapshots of realistic ages, spread over the seeded servers",
     )
     parser.add_argument(
+        "--strict-client-ip",
+        action="store_true",
+        help="get_snapshot_detail requires client_ip_address, as the newer published page says",
+    )
+    parser.add_argument(
         "--connection-timeout",
         type=float,
         default=CONNECTION_TIMEOUT,
@@ -125,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         log=sys.stderr,
         servers=args.servers,
         connection_timeout=args.connection_timeout,
+        strict_client_ip=args.strict_client_ip,
     )
     try:
         sandbox.start()

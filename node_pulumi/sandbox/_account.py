@@ -14,12 +14,14 @@ class Account:
     """The authenticated caller's data and the server ids it owns.
 
     ``daily_key`` is how get_server_detail spells its daily schedule field: the published
-    ``daiy_snapshots`` (sic), or ``daily_snapshots``.
+    ``daiy_snapshots`` (sic), or ``daily_snapshots``. ``strict_client_ip`` reads the newer
+    published page: get_snapshot_detail then requires ``client_ip_address``.
     """
 
     store: Store
     servers: frozenset[str]
     daily_key: str = "daiy_snapshots"
+    strict_client_ip: bool = False
 
 
 Function = Callable[[Account, Mapping[str, str]], tuple[str, Any]]

@@ -1,7 +1,8 @@
 """The unauthenticated admin API under ``/_sandbox/``: the call log, data access and faults.
 
 ``GET reinstalls[?server_id=ID]`` lists the reinstalls (what each server was restored from);
-root passwords are not served here.
+root passwords are not served here. ``POST strict_client_ip?on=1`` (``on=0`` to end it) makes
+get_snapshot_detail require ``client_ip_address``, as the newer published page says.
 
 It has no credentials, so it answers loopback peers only, whatever address the sandbox listens
 on: a sandbox opened to the network with ``--host`` still serves its API there, not this.
@@ -57,6 +58,8 @@ def handle_admin(app: App, peer: str, method: str, target: str, body: bytes) -> 
             app.reset()
         elif method == "POST" and route.startswith("delete/"):
             app.delete_behind_back(unquote(route[len("delete/") :]))
+        elif method == "POST" and route == "strict_client_ip":
+            app.strict_client_ip = dict(parse_qsl(query)).get("on", "1") not in ("0", "false")
         elif method == "POST" and route == "fault":
             _set_fault(app, body)
         else:

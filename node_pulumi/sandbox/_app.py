@@ -107,8 +107,10 @@ class App:
         servers: Iterable[str],
         log: TextIO | None,
         daily_key: str = "daiy_snapshots",
+        strict_client_ip: bool = False,
     ) -> None:
         self.user_id = user_id
+        self.strict_client_ip = strict_client_ip
         self._api_key = api_key
         self.servers = frozenset(servers)
         self.daily_key = daily_key
@@ -210,7 +212,7 @@ class App:
             if requested_format not in _FORMATS:
                 raise ApiError(INVALID_PARAMETER, "Invalid parameter format: json or xml.")
             self._authenticate(store, params)
-            account = Account(store, self.servers, self.daily_key)
+            account = Account(store, self.servers, self.daily_key, self.strict_client_ip)
             message, data = FUNCTIONS[function](account, params)
         except ApiError as error:
             return self._envelope(fmt, error.code, error.message)
@@ -244,7 +246,7 @@ class App:
     def _fault_response(self, fault: Fault, fmt: str) -> Response:
         status = fault.http_status or 200
         if fault.body is not None:
-            return Response(status, fault.body, API_CONTENT_TYPE)
+            return Response(status, fault.body, fault.content_type or API_CONTENT_TYPE)
         if fault.error is not None:
             code, message = fault.error
             return self._envelope(fmt, code, message, status)

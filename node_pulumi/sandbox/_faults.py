@@ -20,7 +20,9 @@ class Fault:
     ``body`` answers those raw bytes. A fault with any of those three fails the call without
     performing it, unless ``after`` is set: then the operation is performed first and only its
     answer is replaced or delayed (a response lost after the server acted). A latency-only fault
-    performs the call normally after the delay (before it, with ``after``).
+    performs the call normally after the delay (before it, with ``after``). ``content_type``
+    labels a ``body`` (default: the API's own), so that the answer of a proxy's HTML page can be
+    played.
     """
 
     function: str
@@ -29,6 +31,7 @@ class Fault:
     http_status: int | None = None
     body: bytes | None = None
     after: bool = False
+    content_type: str | None = None
 
     def __post_init__(self) -> None:
         if self.function != "*" and self.function not in FUNCTIONS:
@@ -43,6 +46,10 @@ class Fault:
             raise ValueError("error must be a (code, message) pair of strings")
         if self.body is not None and not isinstance(self.body, bytes):
             raise ValueError("body must be bytes")
+        if self.content_type is not None and (
+            self.body is None or not isinstance(self.content_type, str)
+        ):
+            raise ValueError("content_type must be a string, and goes with a body")
 
     @property
     def fails(self) -> bool:

@@ -39,7 +39,10 @@ class Sandbox:
     measured by ``clock`` (inject one to step time in tests); a server reinstalled with
     reinstall_server is ``reinstall`` for ``reinstall_seconds`` by the same clock, then ``on``.
     get_server_detail spells its daily schedule field ``daily_key``: the published
-    ``daiy_snapshots`` (sic) or ``daily_snapshots``. A connection silent for
+    ``daiy_snapshots`` (sic) or ``daily_snapshots``. With ``strict_client_ip`` (also settable
+    while it runs, `strict_client_ip`) get_snapshot_detail requires ``client_ip_address``, as the
+    newer published page says: without it the call answers ``MISSING_PARAMETER``. A connection
+    silent for
     ``connection_timeout`` seconds is dropped. Each call is written as one line to ``log`` if
     given. Exceptions raised inside the request handler are answered with HTTP 500, kept in
     ``.errors`` and re-raised by ``.stop()`` so that tests notice them.
@@ -63,6 +66,7 @@ class Sandbox:
         servers: Iterable[str] = DEFAULT_SERVERS,
         connection_timeout: float = CONNECTION_TIMEOUT,
         daily_key: str = "daiy_snapshots",
+        strict_client_ip: bool = False,
     ) -> None:
         if processing_seconds < 0:
             raise ValueError("processing_seconds must not be negative")
@@ -74,7 +78,14 @@ class Sandbox:
             raise ValueError("connection_timeout must be positive")
         if isinstance(servers, str):
             raise TypeError("servers must be a collection of server ids, not one string")
-        self._app = App(user_id, api_key, servers=servers, log=log, daily_key=daily_key)
+        self._app = App(
+            user_id,
+            api_key,
+            servers=servers,
+            log=log,
+            daily_key=daily_key,
+            strict_client_ip=strict_client_ip,
+        )
         self._connection_timeout = connection_timeout
         self._host = host
         self._requested_port = port
@@ -148,6 +159,15 @@ class Sandbox:
     def host(self) -> str:
         """The address listened on."""
         return self._host
+
+    @property
+    def strict_client_ip(self) -> bool:
+        """Whether get_snapshot_detail requires ``client_ip_address`` (the newer page)."""
+        return self._app.strict_client_ip
+
+    @strict_client_ip.setter
+    def strict_client_ip(self, strict: bool) -> None:
+        self._app.strict_client_ip = strict
 
     @property
     def servers(self) -> frozenset[str]:
@@ -273,13 +293,14 @@ class Sandbox:
         body: bytes | None = None,
         times: int | None = None,
         after: bool = False,
+        content_type: str | None = None,
     ) -> None:
         """Misbehave on calls of ``function`` (or ``"*"``); see `Fault` for the kinds.
 
         ``times=N`` applies to the next N such calls only, None until ``clear_faults``. Setting
         a fault for a function replaces the one it had; a function's own fault wins over ``"*"``.
         """
-        fault = Fault(function, latency, error, http_status, body, after)
+        fault = Fault(function, latency, error, http_status, body, after, content_type)
         self._app.faults.set(fault, times)
 
     def clear_faults(self) -> None:

@@ -36,9 +36,10 @@ def create_snapshot(account: Account, params: Mapping[str, str]) -> tuple[str, A
 
 
 def get_snapshot_detail(account: Account, params: Mapping[str, str]) -> tuple[str, Any]:
-    """``client_ip_address`` is optional: the older published page does not have it."""
+    """``client_ip_address`` is optional, as on the older published page, unless the account
+    reads the newer one (``strict_client_ip``), which requires it."""
     snapshot_id = require(params, "snapshot_id", 50)
-    ipv4(params, "client_ip_address", required=False)
+    ipv4(params, "client_ip_address", required=account.strict_client_ip)
     snapshot = _found(account.store.get_snapshot(snapshot_id))
     return "Snapshot detail has been retrieved.", snapshot.detail(account.store.now())
 

@@ -8,6 +8,11 @@ language host from beside that CLI or from ``PATH`` (``.ci/run`` builds it with
 (CI), where they fail. Every stack gets a PATH without `pulumi-resource-node`
 (stack.engine_path): a stack that uses the plugin installs it into its own plugin cache.
 
+The `sandbox` reads the API strictly (``strict_client_ip``: get_snapshot_detail requires
+``client_ip_address``, as the newer published page says), and `configure_for` sets
+``node:clientIpAddress`` (`CLIENT_IP`) on every stack, unless a test is about its absence: so
+every path that reads a snapshot is proven to send the address when it is configured.
+
 A test taking the `door` fixture (or `door_stack`, `bare_door_stack`) runs once per front door:
 the dynamic resources and the plugin (door.py). `stack` and `native_stack` are for what only
 one door has.
@@ -30,6 +35,8 @@ from .door import DOORS, DYNAMIC, PLUGIN, Door
 from .stack import Stack, new_stack
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
+CLIENT_IP = "127.0.0.1"
+"""The node:clientIpAddress `configure_for` sets: the loopback address the tests "download" from."""
 
 
 def _cli_dir() -> Path | None:
@@ -76,8 +83,10 @@ def yaml_host(cli_dir: Path) -> Path:
 def sandbox() -> Iterator[Sandbox]:
     """A sandbox whose snapshots answer `processing` to their create and are `active` from then
     on, by a clock that stands still: whatever the machine's speed, a wait ends at its first
-    status poll."""
-    with Sandbox(USER_ID, API_KEY, processing_seconds=0, clock=StillClock()) as server:
+    status poll. It requires client_ip_address on get_snapshot_detail (the stricter reading)."""
+    with Sandbox(
+        USER_ID, API_KEY, processing_seconds=0, clock=StillClock(), strict_client_ip=True
+    ) as server:
         yield server
 
 
@@ -118,11 +127,15 @@ def bare_stack(make_stack: Callable[[Path, str], Stack]) -> Stack:
     return make_stack(DYNAMIC.program, "lifecycle")
 
 
-def configure_for(stack: Stack, sandbox: Sandbox | str, **settings: str) -> Stack:
-    """Point a stack at the sandbox (or an endpoint), with the API key as a secret, and set
-    ``settings`` (more config keys) too, in one CLI run."""
+def configure_for(
+    stack: Stack, sandbox: Sandbox | str, *, client_ip: str | None = CLIENT_IP, **settings: str
+) -> Stack:
+    """Point a stack at the sandbox (or an endpoint), with the API key as a secret and
+    node:clientIpAddress ``client_ip`` (None: unset), and set ``settings`` (more config keys)
+    too, in one CLI run."""
     endpoint = sandbox if isinstance(sandbox, str) else sandbox.url
-    plain = {"node:userId": USER_ID, "node:endpoint": endpoint, **settings}
+    address = {} if client_ip is None else {"node:clientIpAddress": client_ip}
+    plain = {"node:userId": USER_ID, "node:endpoint": endpoint, **address, **settings}
     args = [f"--plaintext={key}={value}" for key, value in plain.items()]
     stack.run("config", "set-all", *args, f"--secret=node:apiKey={API_KEY}")
     return stack

@@ -198,7 +198,9 @@ def test_a_create_answer_lost_after_the_api_acted_names_the_snapshot_and_the_rer
     only after the client gave up is never called not started. Nothing enters state; the rerun
     takes one snapshot, and the snapshots outside state are exactly those the errors reported."""
     sandbox = held_sandbox
-    stack = configure_for(bare_door_stack, sandbox, **{"node:timeout": f"{TIMEOUT:g}"})
+    stack = configure_for(
+        bare_door_stack, sandbox, client_ip=None, **{"node:timeout": f"{TIMEOUT:g}"}
+    )
     reported: set[str] = set()
 
     def lost_create(**fault: Any) -> tuple[str, str]:

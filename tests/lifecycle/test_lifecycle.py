@@ -17,7 +17,7 @@ from typing import Any
 from node_pulumi.sandbox import Sandbox
 
 from ..conftest import API_KEY, USER_ID
-from .conftest import configure_for
+from .conftest import CLIENT_IP, configure_for
 from .door import Door
 from .stack import Stack
 
@@ -304,6 +304,7 @@ def test_a_missing_key_names_the_settings_and_one_from_the_environment_stays_out
         "set-all",
         f"--plaintext=node:userId={USER_ID}",
         f"--plaintext=node:endpoint={sandbox.url}",
+        f"--plaintext=node:clientIpAddress={CLIENT_IP}",
     )
     output = stack.up(ok=False)
     assert "node:apiKey" in output and "NODE_API_KEY" in output
@@ -331,6 +332,7 @@ def test_a_plaintext_key_is_warned_about_once_per_run_and_kept_out_of_state(
         "node:userId": USER_ID,
         "node:apiKey": API_KEY,  # no --secret
         "node:endpoint": sandbox.url,
+        "node:clientIpAddress": CLIENT_IP,
         "test:dailyMaxAge": "7",
     }
     stack.run("config", "set-all", *(f"--plaintext={k}={v}" for k, v in settings.items()))

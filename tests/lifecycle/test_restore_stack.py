@@ -131,3 +131,19 @@ def test_the_ci_recipes_restore_step_as_written(stack: Stack, sandbox: Sandbox) 
     assert result.returncode == 0, result.stderr
     assert [r["snapshot_id"] for r in sandbox.reinstalls("12345")] == [snapshot_id]
     assert API_KEY not in result.stdout + result.stderr
+
+
+def test_doctor_with_the_stacks_settings_says_where_each_came_from(
+    stack: Stack, sandbox: Sandbox
+) -> None:
+    stack.up()
+    result = node_pulumi(stack, "doctor", "--server-id", "12345", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+    assert {c["status"] for c in checks.values()} == {"ok"}
+    for key in ("node:userId", "node:apiKey", "node:endpoint", "node:clientIpAddress"):
+        assert checks[f"setting {key}"]["facts"]["source"] == "stack configuration", key
+    assert checks["setting node:format"]["facts"]["source"] == "default"
+    password = sandbox.root_password("12345")
+    for text in (result.stdout, result.stderr):
+        assert API_KEY not in text and password not in text and PASSPHRASE not in text

@@ -54,7 +54,7 @@ namespace NodePulumi.Node.Outputs
         /// </summary>
         public readonly string SnapshotStatus;
         /// <summary>
-        /// A download URL, while one is offered.
+        /// A download URL of the disk image, while one is offered; a secret (anyone at the client IP address can download the disk with it).
         /// </summary>
         public readonly string? SnapshotUrl;
         /// <summary>

@@ -33,7 +33,7 @@ type SnapshotInfo struct {
 	SnapshotSize *float64 `pulumi:"snapshotSize"`
 	// `processing`, `active` or `deleted`.
 	SnapshotStatus string `pulumi:"snapshotStatus"`
-	// A download URL, while one is offered.
+	// A download URL of the disk image, while one is offered; a secret (anyone at the client IP address can download the disk with it).
 	SnapshotUrl *string `pulumi:"snapshotUrl"`
 	// When the download URL expires (Unix time; 0 when there is none).
 	SnapshotUrlExpires *int `pulumi:"snapshotUrlExpires"`
@@ -99,7 +99,7 @@ func (o SnapshotInfoOutput) SnapshotStatus() pulumi.StringOutput {
 	return o.ApplyT(func(v SnapshotInfo) string { return v.SnapshotStatus }).(pulumi.StringOutput)
 }
 
-// A download URL, while one is offered.
+// A download URL of the disk image, while one is offered; a secret (anyone at the client IP address can download the disk with it).
 func (o SnapshotInfoOutput) SnapshotUrl() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v SnapshotInfo) *string { return v.SnapshotUrl }).(pulumi.StringPtrOutput)
 }

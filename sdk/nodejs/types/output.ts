@@ -46,7 +46,7 @@ export interface SnapshotInfo {
      */
     snapshotStatus: string;
     /**
-     * A download URL, while one is offered.
+     * A download URL of the disk image, while one is offered; a secret (anyone at the client IP address can download the disk with it).
      */
     snapshotUrl?: string;
     /**

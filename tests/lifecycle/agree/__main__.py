@@ -5,7 +5,8 @@ plugin); both take the same arguments. A snapshot of `test:serverId` (default 12
 `test:snapshot` is false, waiting per `test:wait` / `test:waitTimeout`, with
 `customTimeouts.create` from `test:createTimeout` (the dynamic door never sees it); with
 `test:schedule`, a schedule of server 12345 that depends on nothing; with `test:lookup`, a
-get_snapshots whose arguments are the JSON object in it (a number stays a number); with
+get_snapshots whose arguments are the JSON object in it (a number stays a number), exported as
+the ids it found (`found`) and whole (`found_records`); with
 `test:adopt`, that snapshot adopted with `Snapshot.get`.
 """
 
@@ -41,6 +42,7 @@ lookup = config.get("lookup")
 if lookup:
     found = node.get_snapshots(**json.loads(lookup))
     pulumi.export("found", found.apply(lambda r: sorted(s["snapshot_id"] for s in r)))
+    pulumi.export("found_records", found)
 
 adopt = config.get("adopt")
 if adopt:
