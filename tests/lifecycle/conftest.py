@@ -3,7 +3,7 @@
 The CLI is taken from ``NODE_PULUMI_CLI_DIR`` (set by ``scripts/setup.sh`` from
 ``tools/pulumi-cli.sh``, which puts Pulumi's Python, Node.js, Go and YAML hosts beside it) or
 from ``PATH``; TypeScript needs Node.js with npm, Go needs Go
-(test_sdk_examples.py). Without them these tests skip, except when ``NODE_PULUMI_REQUIRE_CLI=1``
+(test_languages.py). Without them these tests skip, except when ``NODE_PULUMI_REQUIRE_CLI=1``
 (CI), where they fail. Every stack gets a PATH without `pulumi-resource-node`
 (stack.engine_path): a stack that uses the plugin installs it into its own plugin cache.
 

@@ -10,7 +10,7 @@ copies the command into the plugin cache (~/.pulumi/plugins/resource-node-v0.1.0
 $PULUMI_HOME/plugins/), at the version the generated SDKs ask for. Then no warning as long as no
 `pulumi-resource-node` is on PATH; where one is (an activated virtualenv, pipx's ~/.local/bin),
 PULUMI_IGNORE_AMBIENT_PLUGINS=true makes the engine skip PATH. Shown with examples/yaml, the
-quickest program that needs the plugin; test_sdk_examples.py runs TypeScript and Go this way.
+quickest program that needs the plugin; test_languages.py runs every example this way.
 """
 
 from __future__ import annotations

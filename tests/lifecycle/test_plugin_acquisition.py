@@ -1,0 +1,222 @@
+"""How a user of each language gets the plugin, through the real CLI and Pulumi's real hosts, with
+the example of every language (languages.py): no plugin installed by hand.
+
+- **The automatic download.** Each SDK (TypeScript's package.json, Go's pulumi-plugin.json), the
+  wheel (`node_pulumi/pulumi-plugin.json`, for `node_pulumi.native`) and YAML's package
+  declaration (examples/yaml/sdks/node/) name the plugin, its version and its
+  `pluginDownloadURL` (the repository's GitHub releases). With an empty PULUMI_HOME, the first
+  `preview` downloads `pulumi-resource-node-v<version>-linux-amd64.tar.gz`, and Pulumi's Python
+  host makes its virtualenv; no warning. Here the release is served from loopback
+  (PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES) and pip installs from a wheelhouse (release.py).
+- **`pulumi package add ./provider`** in a fresh program of each language: the engine makes the
+  folder's virtualenv, writes `packages:` into Pulumi.yaml and the language's SDK, and runs the
+  plugin from the folder.
+- **Bad input**: a tarball whose checksum does not match is refused; a download server that
+  cannot be reached fails the preview naming the URL and the manual install; a machine without
+  Python 3.10 or later says so.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from node_pulumi import __version__
+from node_pulumi.sandbox import Sandbox
+
+from .conftest import configure_for
+from .languages import EXAMPLES_BY_LANGUAGE, ROOT, Example
+from .release import build_wheel, build_wheelhouse, offline_pip, serve, sha256
+from .stack import NATIVE_SNAPSHOT_TYPE, Stack
+
+TARBALL = f"pulumi-resource-node-v{__version__}-linux-amd64.tar.gz"
+PLUGIN_DIR = f"resource-node-v{__version__}"
+
+
+@pytest.fixture(scope="session")
+def release_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel, the six plugin tarballs and the checksums file, as a release publishes them."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import release as release_script  # scripts/release.py
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    out = tmp_path_factory.mktemp("release")
+    wheel = build_wheel(out)
+    release_script.plugin_tarballs(wheel, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(release_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    (wheel,) = release_dir.glob("node_pulumi-*.whl")
+    return build_wheelhouse(wheel, tmp_path_factory.mktemp("wheelhouse"))
+
+
+@pytest.fixture(scope="session")
+def plugin_server(release_dir: Path) -> Iterator[tuple[str, list[str]]]:
+    """The release served over loopback, as GitHub releases serve it."""
+    with serve(release_dir) as served:
+        yield served
+
+
+@pytest.fixture(scope="session")
+def wheel_venv(
+    release_dir: Path, wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """A virtualenv with the wheel installed, as a `node_pulumi.native` user has."""
+    venv = tmp_path_factory.mktemp("wheel-venv")
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    (wheel,) = release_dir.glob("node_pulumi-*.whl")
+    subprocess.run(
+        [str(venv / "bin" / "pip"), "install", "--quiet", "--no-index"]
+        + ["--find-links", str(wheelhouse), str(wheel)],
+        check=True,
+    )
+    return venv
+
+
+@pytest.fixture(params=sorted(EXAMPLES_BY_LANGUAGE))
+def example(request: pytest.FixtureRequest) -> Example:
+    return EXAMPLES_BY_LANGUAGE[str(request.param)]
+
+
+def downloading(stack: Stack, url: str, wheelhouse: Path) -> Stack:
+    """Let the engine download plugins (the lifecycle stacks are told not to), from ``url``
+    whatever URL the program names, and pip install from the wheelhouse only."""
+    stack.env.pop("PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION", None)
+    stack.env |= {"PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES": f".*={url}"} | offline_pip(wheelhouse)
+    return stack
+
+
+def quiet(output: str) -> str:
+    assert "warning:" not in output.lower(), output
+    assert "from $PATH" not in output, output
+    return output
+
+
+def test_an_empty_pulumi_home_gets_the_plugin_at_the_first_preview(
+    example: Example,
+    cli_dir: Path,
+    tmp_path: Path,
+    sandbox: Sandbox,
+    plugin_server: tuple[str, list[str]],
+    wheelhouse: Path,
+    wheel_venv: Path,
+) -> None:
+    url, requests = plugin_server
+    stack = example.stack(cli_dir, tmp_path, virtualenv=wheel_venv)
+    home = Path(stack.env["PULUMI_HOME"])
+    assert not (home / "plugins" / PLUGIN_DIR).exists()
+    configure_for(
+        downloading(stack, url, wheelhouse), sandbox, **{"node:clientIpAddress": "127.0.0.1"}
+    )
+
+    preview = quiet(stack.run("preview"))
+    assert "+  node:index:Snapshot before-deploy create" in preview
+    assert f"/{TARBALL}" in requests
+    assert (home / "plugins" / PLUGIN_DIR / "venv").is_dir()
+
+    quiet(stack.up())
+    (snapshot,) = sandbox.snapshots()
+    assert stack.outputs()["snapshotId"] == snapshot["snapshot_id"]
+    assert stack.snapshots(NATIVE_SNAPSHOT_TYPE)[0]["id"] == snapshot["snapshot_id"]
+    quiet(stack.run("destroy", "--yes"))
+    assert [s["snapshot_status"] for s in sandbox.snapshots()] == ["deleted"]
+    assert requests.count(f"/{TARBALL}") >= 1
+
+
+def test_checksum_mismatch_is_refused(
+    cli_dir: Path, tmp_path: Path, release_dir: Path, plugin_server: tuple[str, list[str]]
+) -> None:
+    """`pulumi plugin install --checksum` with the published checksum refuses a tarball that
+    differs from the release's, and installs nothing."""
+    checksums = dict(
+        reversed(line.split()) for line in (release_dir / "checksums.txt").read_text().splitlines()
+    )
+    assert checksums[TARBALL] == sha256(release_dir / TARBALL)
+    tampered = tmp_path / "tampered"
+    tampered.mkdir()
+    (tampered / TARBALL).write_bytes((release_dir / TARBALL).read_bytes() + b"\0")
+    stack = Stack(tmp_path, tmp_path, _plain_env(cli_dir, tmp_path / "home"))
+    with serve(tampered) as (url, _):
+        output = stack.run(
+            "plugin", "install", "resource", "node", __version__,
+            "--server", url, "--checksum", checksums[TARBALL], ok=False,
+        )  # fmt: skip
+    assert f"invalid checksum, expected {checksums[TARBALL]}" in output, output
+    assert not (tmp_path / "home" / "plugins" / PLUGIN_DIR).exists()
+
+
+def _plain_env(cli_dir: Path, home: Path) -> dict[str, str]:
+    from .stack import engine_path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NODE_", "PULUMI_"))}
+    return env | {"PATH": engine_path(cli_dir), "PULUMI_HOME": str(home)}
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then closed)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_an_unreachable_download_server_names_the_url_and_the_manual_install(
+    cli_dir: Path, tmp_path: Path, wheelhouse: Path
+) -> None:
+    url = f"http://127.0.0.1:{closed_port()}/"
+    stack = downloading(EXAMPLES_BY_LANGUAGE["yaml"].stack(cli_dir, tmp_path), url, wheelhouse)
+    output = stack.run("preview", ok=False)
+    assert f"{url}{TARBALL}" in output, output
+    assert f"pulumi plugin install resource node v{__version__} --server" in output, output
+    assert not (Path(stack.env["PULUMI_HOME"]) / "plugins" / PLUGIN_DIR).exists()
+
+
+def old_python(directory: Path) -> Path:
+    """``directory`` with a `python3` that is Python 3.9: pyenv's, else a stand-in that says
+    it is 3.9 and can make no virtualenv."""
+    directory.mkdir()
+    found = sorted(
+        Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")).glob(
+            "versions/3.9.*/bin/python3.9"
+        )
+    )
+    if found:
+        (directory / "python3").symlink_to(found[-1])
+    else:
+        (directory / "python3").write_text("#!/bin/sh\necho 'Python 3.9.0'\nexit 1\n")
+        (directory / "python3").chmod(0o755)
+    return directory
+
+
+@pytest.mark.parametrize("python", ["missing", "3.9"])
+def test_without_python_3_10_the_install_says_what_is_missing(
+    python: str,
+    cli_dir: Path,
+    tmp_path: Path,
+    plugin_server: tuple[str, list[str]],
+    wheelhouse: Path,
+) -> None:
+    url, _ = plugin_server
+    stack = downloading(EXAMPLES_BY_LANGUAGE["yaml"].stack(cli_dir, tmp_path), url, wheelhouse)
+    path = [str(cli_dir)]
+    if python == "3.9":
+        path.append(str(old_python(tmp_path / "python")))
+    output = stack.run("preview", ok=False, env={"PATH": os.pathsep.join(path)})
+    if python == "missing":
+        assert (
+            'failed to locate any of ["python3" "python"] on your PATH. '
+            "Have you installed Python 3.10 or greater?"
+        ) in output, output
+    else:
+        assert "requires a different Python" in output and ">=3.10" in output, output
+    assert not (Path(stack.env["PULUMI_HOME"]) / "plugins" / PLUGIN_DIR / "venv").exists()
