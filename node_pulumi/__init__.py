@@ -9,7 +9,8 @@ Going back (an Automation API script, or the ``node-pulumi restore`` command):
 ``node.restore_server("12345", snapshot_id)``.
 """
 
-__version__ = "0.1.0"  # the one place: packaging metadata and the plugin read it
+__version__ = "0.2.0"  # the one place: packaging metadata, the plugin, its schema and
+# pulumi-plugin.json (written from it by tools/gen-sdk.sh), the SDKs and the release read it
 
 from ._api.errors import (
     NodeApiError,
