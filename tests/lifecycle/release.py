@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).parents[2]
+UPGRADED = ("pip", "setuptools", "wheel", "packaging")  # what the host upgrades in a new venv
 
 
 def build_wheel(out: Path) -> Path:
@@ -40,8 +41,20 @@ def build_wheelhouse(wheel: Path, out: Path) -> Path:
     This is the one step that reaches the package index (pip's cache serves it once warm).
     """
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "-w", str(out), str(wheel)]
-        + ["pip", "setuptools", "wheel", "packaging"],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "-w",
+            str(out),
+            str(wheel),
+            "pip",
+            "setuptools",
+            "wheel",
+            "packaging",
+        ],
         check=True,
     )
     return out
@@ -59,7 +72,7 @@ def sha256(path: Path) -> str:
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     requests: list[str]
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         self.requests.append(self.path)
 
 

@@ -19,7 +19,6 @@ the example of every language (languages.py): no plugin installed by hand.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -27,13 +26,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
 from node_pulumi import __version__
 from node_pulumi.sandbox import Sandbox
+from scripts.releasing import plugin
 
 from .conftest import configure_for
-from .languages import EXAMPLES_BY_LANGUAGE, ROOT, Example
+from .languages import EXAMPLES_BY_LANGUAGE, Example
 from .release import build_wheel, build_wheelhouse, offline_pip, serve, sha256
 from .stack import NATIVE_SNAPSHOT_TYPE, Stack
 
@@ -43,15 +42,12 @@ PLUGIN_DIR = f"resource-node-v{__version__}"
 
 @pytest.fixture(scope="session")
 def release_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The wheel, the six plugin tarballs and the checksums file, as a release publishes them."""
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        import release as release_script  # scripts/release.py
-    finally:
-        sys.path.remove(str(ROOT / "scripts"))
+    """The wheel, the six plugin tarballs and the checksums file, as a release publishes them
+    (scripts/releasing/plugin.py, which scripts/release.py runs)."""
     out = tmp_path_factory.mktemp("release")
     wheel = build_wheel(out)
-    release_script.plugin_tarballs(wheel, out)
+    tarballs = plugin.build_plugin_tarballs(wheel, out)
+    plugin.write_checksums(tarballs, out / plugin.checksums_name(__version__))
     return out
 
 
@@ -77,8 +73,15 @@ def wheel_venv(
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     (wheel,) = release_dir.glob("node_pulumi-*.whl")
     subprocess.run(
-        [str(venv / "bin" / "pip"), "install", "--quiet", "--no-index"]
-        + ["--find-links", str(wheelhouse), str(wheel)],
+        [
+            str(venv / "bin" / "pip"),
+            "install",
+            "--quiet",
+            "--no-index",
+            "--find-links",
+            str(wheelhouse),
+            str(wheel),
+        ],
         check=True,
     )
     return venv
@@ -139,9 +142,8 @@ def test_checksum_mismatch_is_refused(
 ) -> None:
     """`pulumi plugin install --checksum` with the published checksum refuses a tarball that
     differs from the release's, and installs nothing."""
-    checksums = dict(
-        reversed(line.split()) for line in (release_dir / "checksums.txt").read_text().splitlines()
-    )
+    lines = (release_dir / plugin.checksums_name(__version__)).read_text().splitlines()
+    checksums = {name: digest for digest, name in (line.split() for line in lines)}
     assert checksums[TARBALL] == sha256(release_dir / TARBALL)
     tampered = tmp_path / "tampered"
     tampered.mkdir()
