@@ -18,7 +18,9 @@ the example of every language (languages.py): no plugin installed by hand.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -26,13 +28,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from node_pulumi import __version__
 from node_pulumi.sandbox import Sandbox
 from scripts.releasing import plugin
 
 from .conftest import configure_for
-from .languages import EXAMPLES_BY_LANGUAGE, Example
+from .languages import EXAMPLES_BY_LANGUAGE, ROOT, Example
 from .release import build_wheel, build_wheelhouse, offline_pip, serve, sha256
 from .stack import NATIVE_SNAPSHOT_TYPE, Stack
 
@@ -222,3 +225,82 @@ def test_without_python_3_10_the_install_says_what_is_missing(
     else:
         assert "requires a different Python" in output and ">=3.10" in output, output
     assert not (Path(stack.env["PULUMI_HOME"]) / "plugins" / PLUGIN_DIR / "venv").exists()
+
+
+def fresh_program(example: Example, workdir: Path, wheelhouse: Path) -> Path:
+    """A new program of the example's language, as a user starts one: the example's code, and
+    no SDK or plugin (Go: go.mod without the SDK; TypeScript: package.json without it; Python: a
+    virtualenv with `pulumi` only; YAML: Pulumi.yaml alone)."""
+    program = workdir / "program"
+    program.mkdir(parents=True)
+    source = example.program
+    runtime = example.runtime
+    if example.language == "yaml":
+        shutil.copy(source / "Pulumi.yaml", program)
+        return program
+    if example.language == "python":
+        shutil.copy(source / "__main__.py", program)
+        venv = program / "venv"
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "--quiet", "pulumi"],
+            env={**os.environ, **offline_pip(wheelhouse)},
+            check=True,
+        )
+        runtime = "{name: python, options: {virtualenv: venv}}"
+    if example.language == "go":
+        shutil.copy(source / "main.go", program)
+        shutil.copy(source / "go.sum", program)
+        lines = (source / "go.mod").read_text().splitlines(keepends=True)
+        sdk = "github.com/node-pulumi/node-pulumi/sdk/go"
+        (program / "go.mod").write_text("".join(x for x in lines if sdk not in x))
+    if example.language == "typescript":
+        for name in ("index.ts", "tsconfig.json", "package-lock.json"):
+            shutil.copy(source / name, program)
+        manifest = json.loads((source / "package.json").read_text())
+        del manifest["dependencies"]["@node-pulumi/node"]
+        (program / "package.json").write_text(json.dumps(manifest, indent=4))
+    (program / "Pulumi.yaml").write_text(f"name: {example.project}\nruntime: {runtime}\n")
+    return program
+
+
+def provider_copy(workdir: Path) -> Path:
+    """The repository's provider/ folder, copied (each test gets its own venv/ in it), its
+    requirement `-e ..` (this checkout) spelt as an absolute path."""
+    folder = workdir / "provider"
+    shutil.copytree(ROOT / "provider", folder, ignore=shutil.ignore_patterns("venv"))
+    requirements = (folder / "requirements.txt").read_text()
+    assert "\n-e ..\n" in f"\n{requirements}", requirements
+    (folder / "requirements.txt").write_text(requirements.replace("-e ..", f"-e {ROOT}"))
+    return folder
+
+
+def test_package_add_of_the_provider_folder_then_up_and_destroy(
+    example: Example, cli_dir: Path, tmp_path: Path, sandbox: Sandbox, wheelhouse: Path
+) -> None:
+    program = fresh_program(example, tmp_path, wheelhouse)
+    stack = Stack(program, tmp_path, {})
+    stack.env = (
+        _plain_env(cli_dir, tmp_path / "home")
+        | offline_pip(wheelhouse)
+        | {
+            "PULUMI_BACKEND_URL": f"file://{tmp_path}",
+            "PULUMI_CONFIG_PASSPHRASE": "package-add",
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "GOFLAGS": "-mod=mod",
+        }
+    )
+    provider = provider_copy(tmp_path)
+    quiet(stack.run("package", "add", str(provider)))
+    project = yaml.safe_load((program / "Pulumi.yaml").read_text())
+    assert project["packages"] == {"node": str(provider)}
+    assert (provider / "venv").is_dir()
+    stack.run("stack", "init", "dev")
+    configure_for(stack, sandbox, **{"node:clientIpAddress": "127.0.0.1"})
+
+    quiet(stack.up())
+    (snapshot,) = sandbox.snapshots()
+    assert stack.outputs()["snapshotId"] == snapshot["snapshot_id"]
+    assert not (tmp_path / "home" / "plugins" / PLUGIN_DIR).exists(), "run from the folder"
+    quiet(stack.run("destroy", "--yes"))
+    assert [s["snapshot_status"] for s in sandbox.snapshots()] == ["deleted"]
