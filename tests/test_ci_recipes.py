@@ -7,8 +7,8 @@ non-interactive and after what it needs (the CLI, the program's dependencies or 
 with no workflow input spliced into a script. The jobs' `if:` conditions are evaluated for the
 events that matter rather than compared with a text. What actionlint checks (`.ci/run`: syntax,
 expressions, action inputs, shellcheck on `run:` scripts) is not repeated here;
-tests/lifecycle/test_examples.py runs the preview step's own command through the real CLI;
-scripts/check_release.py runs the plugin recipe's install step with the built wheel.
+tests/lifecycle/test_examples.py runs the preview step's own command through the real CLI.
+The release workflow is checked in tests/test_release_workflow.py.
 """
 
 from __future__ import annotations
