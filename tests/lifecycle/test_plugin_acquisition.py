@@ -116,20 +116,23 @@ def test_an_empty_pulumi_home_gets_the_plugin_at_the_first_preview(
     sandbox: Sandbox,
     plugin_server: tuple[str, list[str]],
     wheelhouse: Path,
-    wheel_venv: Path,
+    request: pytest.FixtureRequest,
 ) -> None:
     url, requests = plugin_server
-    stack = example.stack(cli_dir, tmp_path, virtualenv=wheel_venv)
+    venv = request.getfixturevalue("wheel_venv") if example.language == "python" else None
+    stack = example.stack(cli_dir, tmp_path, virtualenv=venv)
     home = Path(stack.env["PULUMI_HOME"])
     assert not (home / "plugins" / PLUGIN_DIR).exists()
     configure_for(
         downloading(stack, url, wheelhouse), sandbox, **{"node:clientIpAddress": "127.0.0.1"}
     )
 
+    downloads = requests.count(f"/{TARBALL}")
     preview = quiet(stack.run("preview"))
     assert "+  node:index:Snapshot before-deploy create" in preview
-    assert f"/{TARBALL}" in requests
+    assert requests.count(f"/{TARBALL}") == downloads + 1, "this preview downloaded it"
     assert (home / "plugins" / PLUGIN_DIR / "venv").is_dir()
+    assert sandbox.calls("create_snapshot") == []
 
     quiet(stack.up())
     (snapshot,) = sandbox.snapshots()
@@ -137,7 +140,7 @@ def test_an_empty_pulumi_home_gets_the_plugin_at_the_first_preview(
     assert stack.snapshots(NATIVE_SNAPSHOT_TYPE)[0]["id"] == snapshot["snapshot_id"]
     quiet(stack.run("destroy", "--yes"))
     assert [s["snapshot_status"] for s in sandbox.snapshots()] == ["deleted"]
-    assert requests.count(f"/{TARBALL}") >= 1
+    assert requests.count(f"/{TARBALL}") == downloads + 1, "installed once"
 
 
 def test_checksum_mismatch_is_refused(
