@@ -46,7 +46,7 @@ rm -f "$work"/program/Pulumi.*.yaml
 cd "$work/program"
 export PULUMI_HOME=$work/home-preview PULUMI_BACKEND_URL=file://$work/program \
   PULUMI_CONFIG_PASSPHRASE=bench PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES=".*=http://127.0.0.1:$port/"
-pulumi stack init dev --non-interactive >/dev/null
+pulumi stack init dev --non-interactive >/dev/null 2>&1
 echo "first preview, empty PULUMI_HOME: $(timed pulumi preview --non-interactive)"
 echo "next preview, same PULUMI_HOME:   $(timed pulumi preview --non-interactive)"
 uptime
