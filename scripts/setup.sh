@@ -13,10 +13,9 @@ if ! "$root/.venv/bin/python" -c "import node_pulumi, pytest, hypothesis, trustm
     [ ! -x "$root/.venv/bin/shellcheck" ]; then
     echo "setup: installing node-pulumi and its dev tools into .venv" >&2
     "$root/.venv/bin/python" -m pip install --quiet --upgrade pip >&2
-    # compat: a .pth naming the checkout, with no meta-path finder, whose setuptools prints an
-    # "Editable installation" banner that --quiet does not hide.
-    "$root/.venv/bin/python" -m pip install --quiet --config-settings editable_mode=compat \
-        -e "${root}[dev]" >&2
+    # Twice quiet: pip then hides warnings too (errors still show), among them the "Editable
+    # installation" banner that setuptools raises for every editable install.
+    "$root/.venv/bin/python" -m pip install --quiet --quiet -e "${root}[dev]" >&2
 fi
 if ! NODE_PULUMI_CLI_DIR=$(bash "$root/tools/pulumi-cli.sh"); then
     echo "setup: tools/pulumi-cli.sh found or built no Pulumi CLI with its language hosts (above: why)" >&2
