@@ -17,6 +17,11 @@ export PULUMI_BACKEND_URL="file://$state/backend"
 export PULUMI_HOME="$state/home"
 export PULUMI_CONFIG_PASSPHRASE=node-pulumi-demo  # the demo stack's passphrase: not a secret
 export PULUMI_SKIP_UPDATE_CHECK=true
+# .venv/bin (first on PATH) holds pulumi-resource-node, which the engine would take before the
+# plugin it installs, warning "using pulumi-resource-node from $PATH" (even for examples/basic,
+# whose package names the plugin): plugins are not looked for on PATH. The language hosts are
+# beside `pulumi`, where the engine then still finds them.
+export PULUMI_IGNORE_AMBIENT_PLUGINS=true
 unset NODE_USER_ID NODE_API_KEY NODE_ENDPOINT NODE_SANDBOX NODE_FORMAT  # Pulumi.dev.yaml decides
 
 # The sandbox accepts the demo credentials that Pulumi.dev.yaml holds (the key encrypted).
@@ -66,9 +71,7 @@ if ! read -r -t 30 serving <"$state/release.out"; then
 fi
 echo "demo: $serving" >&2
 # The engine downloads from the URL in examples/yaml/sdks/node (the GitHub release), sent here.
-# The venv's pulumi-resource-node on PATH would be taken first, with a warning: PATH is skipped.
 export PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES=".*=http://127.0.0.1:8766/"
-export PULUMI_IGNORE_AMBIENT_PLUGINS=true
 pulumi -C examples/yaml stack select dev --create --non-interactive
 pulumi -C examples/yaml up --yes --non-interactive
 echo
