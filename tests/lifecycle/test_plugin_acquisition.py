@@ -34,7 +34,7 @@ from node_pulumi import __version__
 from node_pulumi.sandbox import Sandbox
 from scripts.releasing import plugin
 
-from .conftest import configure_for
+from .conftest import configure_for, missing
 from .languages import EXAMPLES_BY_LANGUAGE, ROOT, Example
 from .release import build_wheel, build_wheelhouse, offline_pip, serve, sha256
 from .stack import NATIVE_SNAPSHOT_TYPE, Stack
@@ -190,19 +190,13 @@ def test_an_unreachable_download_server_names_the_url_and_the_manual_install(
 
 
 def old_python(directory: Path) -> Path:
-    """``directory`` with a `python3` that is Python 3.9: pyenv's, else a stand-in that says
-    it is 3.9 and can make no virtualenv."""
+    """``directory`` with a `python3` that is Python 3.9 (pyenv's; the machine has one)."""
+    root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    found = sorted(root.glob("versions/3.9.*/bin/python3.9"))
+    if not found:
+        missing(f"no Python 3.9 under {root}/versions")
     directory.mkdir()
-    found = sorted(
-        Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")).glob(
-            "versions/3.9.*/bin/python3.9"
-        )
-    )
-    if found:
-        (directory / "python3").symlink_to(found[-1])
-    else:
-        (directory / "python3").write_text("#!/bin/sh\necho 'Python 3.9.0'\nexit 1\n")
-        (directory / "python3").chmod(0o755)
+    (directory / "python3").symlink_to(found[-1])
     return directory
 
 
