@@ -13,7 +13,9 @@ if ! "$root/.venv/bin/python" -c "import node_pulumi, prometheus_client, pytest,
     [ ! -x "$root/.venv/bin/shellcheck" ]; then
     echo "setup: installing node-pulumi and its dev tools into .venv" >&2
     "$root/.venv/bin/python" -m pip install --quiet --upgrade pip >&2
-    "$root/.venv/bin/python" -m pip install --quiet -e "${root}[dev]" >&2
+    # Twice quiet: pip then hides warnings too (errors still show), among them the "Editable
+    # installation" banner that setuptools raises for every editable install.
+    "$root/.venv/bin/python" -m pip install --quiet --quiet -e "${root}[dev]" >&2
 fi
 if ! NODE_PULUMI_CLI_DIR=$(bash "$root/tools/pulumi-cli.sh"); then
     echo "setup: tools/pulumi-cli.sh found or built no Pulumi CLI with its language hosts (above: why)" >&2

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -93,6 +94,7 @@ HOSTS = (
     "pulumi-resource-pulumi-python",
     "pulumi-language-nodejs",
     "pulumi-language-go",
+    "pulumi-language-yaml",
 )
 
 
@@ -132,8 +134,8 @@ def test_pulumi_cli_passes_over_a_pulumi_without_its_hosts(tmp_path: Path) -> No
     result = pulumi_cli(tmp_path, f"{installed}:{BARE_PATH}")
     assert result.returncode == 1, result
     assert (
-        f"not using {installed}/pulumi: pulumi-language-nodejs pulumi-language-go neither "
-        "beside it nor on PATH" in result.stderr
+        f"not using {installed}/pulumi: pulumi-language-nodejs pulumi-language-go "
+        "pulumi-language-yaml neither beside it nor on PATH" in result.stderr
     )
 
 
@@ -145,7 +147,29 @@ def test_pulumi_cli_says_what_to_install_when_there_is_neither_pulumi_nor_shared
     assert result.returncode == 1, result
     assert result.stdout == ""
     assert "curl -fsSL https://get.pulumi.com | sh" in result.stderr
-    for host in ("pulumi-language-python", "pulumi-language-nodejs", "pulumi-language-go"):
+    for host in HOSTS:
         assert host in result.stderr
     assert f"{tmp_path}/shared/pulumi-hosts" in result.stderr
     assert list(cache.iterdir()) == [], "nothing built"
+
+
+def test_pulumi_cli_without_shared_reuses_the_hosts_cached_beside_the_cli_yaml_included(
+    tmp_path: Path,
+) -> None:
+    """A fresh clone in a scratch folder (no ../shared) takes the hosts an earlier run copied
+    beside the cached CLI, Pulumi YAML's among them; with that one missing it takes none."""
+    (version,) = re.findall(
+        r"github.com/pulumi/pulumi/pkg/v3 (v\S+)", (TOOLS / "pulumi-cli" / "go.mod").read_text()
+    )
+    cached = installed_pulumi(tmp_path / "cache" / f"pulumi-{version}-hosts" / "bin", *HOSTS[:-1])
+    result = pulumi_cli(tmp_path, BARE_PATH)
+    assert result.returncode == 1, result
+    assert "using the language hosts cached" not in result.stderr
+    assert "pulumi-language-yaml" in result.stderr and "get.pulumi.com" in result.stderr
+
+    installed_pulumi(tmp_path / "yaml", "pulumi-language-yaml")
+    (tmp_path / "yaml" / "pulumi-language-yaml").rename(cached / "pulumi-language-yaml")
+    result = pulumi_cli(tmp_path, BARE_PATH)
+    assert result.returncode == 1, result  # no Go on this PATH to build the CLI
+    assert f"using the language hosts cached beside the CLI in {cached}" in result.stderr
+    assert "Go is needed" in result.stderr

@@ -9,7 +9,7 @@
 # The C# SDK is only generated: no .NET here. npm's cache (~/.npm) and Go's caches stay outside
 # the repo; node_modules/ and sdk/nodejs/bin/ are git-ignored. Step 2 leaves examples/typescript
 # installed (node_modules, the SDK linked from sdk/nodejs/bin), as the TypeScript lifecycle tests
-# (tests/lifecycle/test_sdk_examples.py) run it.
+# (tests/lifecycle/test_languages.py) run it.
 #
 # Usage: bash tools/check-sdk.sh [regenerate|typescript|golang]...   (default: all three)
 set -euo pipefail

@@ -2,7 +2,8 @@
 # Prints (the only line on stdout) a directory holding a working `pulumi` CLI with Pulumi's own
 # language hosts beside it, where the engine looks for them first: pulumi-language-python (with
 # pulumi-language-python-exec and pulumi-resource-pulumi-python, which run Python programs and
-# dynamic providers), pulumi-language-nodejs and pulumi-language-go.
+# dynamic providers), pulumi-language-nodejs, pulumi-language-go and Pulumi YAML's
+# pulumi-language-yaml.
 #
 # 1. A `pulumi` on PATH is used as it is when it runs and those hosts are beside it or on PATH
 #    (Pulumi's installers put them beside it).
@@ -24,9 +25,10 @@ root=$(dirname "$tools")
 # shellcheck source=lib.sh
 source "$tools/lib.sh"
 
-# What the engine needs beside `pulumi` (or on PATH) to run Python, TypeScript and Go programs.
+# What the engine needs beside `pulumi` (or on PATH) to run Python, TypeScript, Go and YAML
+# programs.
 hosts=(pulumi-language-python pulumi-language-python-exec pulumi-resource-pulumi-python
-  pulumi-language-nodejs pulumi-language-go)
+  pulumi-language-nodejs pulumi-language-go pulumi-language-yaml)
 cache=${NODE_PULUMI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/node-pulumi}
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd -P)

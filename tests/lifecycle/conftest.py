@@ -1,10 +1,9 @@
 """Lifecycle fixtures: the real Pulumi CLI, a local file backend and the sandbox on loopback.
 
-The CLI is taken from ``NODE_PULUMI_CLI_DIR`` (set by ``.ci/run`` from ``tools/pulumi-cli.sh``,
-which puts Pulumi's Python, Node.js and Go hosts beside it) or from ``PATH``; Pulumi YAML's
-language host from beside that CLI or from ``PATH`` (``.ci/run`` builds it with
-``tools/pulumi-yaml.sh``); TypeScript needs Node.js with npm, Go needs Go
-(test_sdk_examples.py). Without them these tests skip, except when ``NODE_PULUMI_REQUIRE_CLI=1``
+The CLI is taken from ``NODE_PULUMI_CLI_DIR`` (set by ``scripts/setup.sh`` from
+``tools/pulumi-cli.sh``, which puts Pulumi's Python, Node.js, Go and YAML hosts beside it) or
+from ``PATH``; TypeScript needs Node.js with npm, Go needs Go
+(test_languages.py). Without them these tests skip, except when ``NODE_PULUMI_REQUIRE_CLI=1``
 (CI), where they fail. Every stack gets a PATH without `pulumi-resource-node`
 (stack.engine_path): a stack that uses the plugin installs it into its own plugin cache.
 
@@ -72,8 +71,8 @@ def yaml_host(cli_dir: Path) -> Path:
     found = str(beside) if beside.exists() else shutil.which("pulumi-language-yaml")
     if found is None:
         missing(
-            "no Pulumi YAML language host: run `bash tools/pulumi-yaml.sh` and put the "
-            "directory it prints on PATH"
+            "no Pulumi YAML language host (pulumi-language-yaml) beside pulumi or on PATH: "
+            "`bash tools/pulumi-cli.sh` puts it beside the CLI it prints"
         )
     assert found is not None
     return Path(found)

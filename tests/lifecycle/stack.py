@@ -100,17 +100,28 @@ def new_stack(
     return _init(cli_dir, workdir, root)
 
 
-def project_stack(cli_dir: Path, workdir: Path, program: Path, project: str, runtime: str) -> Stack:
+def project_stack(
+    cli_dir: Path,
+    workdir: Path,
+    program: Path,
+    project: str,
+    runtime: str,
+    *,
+    virtualenv: Path | None = None,
+) -> Stack:
     """A project in ``workdir`` whose program is the directory ``program``, left where it is.
 
-    Its Pulumi.yaml names the project (the config namespace), the runtime (nodejs, go) and, as
-    `main`, the program's directory: the engine runs it there, with what is installed there
-    (node_modules, go.mod's replace of the SDK), and nothing is copied. Stack `dev`, with no
+    Its Pulumi.yaml names the project (the config namespace), the runtime (nodejs, go, python)
+    and, as `main`, the program's directory: the engine runs it there, with what is installed
+    there (node_modules, go.mod's replace of the SDK), and nothing is copied. A Python program
+    runs with ``virtualenv`` (default: the one running this code). Stack `dev`, with no
     node.co.id settings.
     """
     root = workdir / "project"
     root.mkdir(parents=True)
     main = os.path.relpath(program, root)
+    if runtime == "python":
+        runtime = f"{{name: python, options: {{virtualenv: {virtualenv or sys.prefix}}}}}"
     (root / "Pulumi.yaml").write_text(f"name: {project}\nruntime: {runtime}\nmain: {main}\n")
     return _init(cli_dir, workdir, root)
 

@@ -45,8 +45,8 @@ def _host(cli_dir: Path, language: str) -> Path:
     found = str(beside) if beside.exists() else shutil.which(name)
     if found is None:
         missing(
-            f"no {name}: put the directory `bash ../shared/pulumi-hosts/build.sh` prints on "
-            "PATH (or run tools/pulumi-yaml.sh for YAML)"
+            f"no {name}: `bash tools/pulumi-cli.sh` puts Pulumi's hosts beside pulumi, or put "
+            "the directory `bash ../shared/pulumi-hosts/build.sh` prints on PATH"
         )
     for tool in TOOLS[language]:
         if shutil.which(tool) is None:

@@ -2,7 +2,7 @@
 
 The engine runs `pulumi-resource-node` from the plugin cache, installed the documented way
 (Stack.install_plugin), with no language host in between; the program is Python, run by Pulumi's
-Python host. TypeScript and Go: test_sdk_examples.py; YAML: test_yaml.py.
+Python host. TypeScript, Go and YAML: test_languages.py.
 What both doors do is tested once for both, in test_lifecycle.py and test_faults.py.
 """
 

@@ -1,16 +1,18 @@
-"""How a TypeScript, Go or YAML user installs `pulumi-resource-node` so that no command warns.
+"""The plugin copied into the plugin cache by hand, and the plugin on PATH, so that no command
+warns where none should.
 
 The engine looks for a provider plugin in Pulumi.yaml's `plugins.providers`, then on PATH, then
 in its plugin cache. Found on PATH, it prints "warning: using pulumi-resource-node from $PATH"
-on every command. The documented way:
+on every command. Where nothing can be downloaded (the README's troubleshooting):
 
-    pulumi plugin install resource node 0.1.0 --file "$(command -v pulumi-resource-node)"
+    pulumi plugin install resource node 0.2.0 --file "$(command -v pulumi-resource-node)"
 
-copies the command into the plugin cache (~/.pulumi/plugins/resource-node-v0.1.0/, or
-$PULUMI_HOME/plugins/), at the version the generated SDKs ask for. Then no warning as long as no
+copies pip's launcher into the plugin cache (~/.pulumi/plugins/resource-node-v0.2.0/, or
+$PULUMI_HOME/plugins/), at the version the SDKs ask for. Then no warning as long as no
 `pulumi-resource-node` is on PATH; where one is (an activated virtualenv, pipx's ~/.local/bin),
 PULUMI_IGNORE_AMBIENT_PLUGINS=true makes the engine skip PATH. Shown with examples/yaml, the
-quickest program that needs the plugin; test_sdk_examples.py runs TypeScript and Go this way.
+quickest program that needs the plugin; test_languages.py runs every example this way, and
+test_plugin_acquisition.py gets the plugin as users do (downloaded, or `pulumi package add`).
 """
 
 from __future__ import annotations
