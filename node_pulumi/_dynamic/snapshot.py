@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -73,7 +73,9 @@ class SnapshotProvider(NodeProvider):
             details = self.take(client, settings, props)
         return CreateResult(details["snapshot_id"], snapshot_outputs(props, details))
 
-    def take(self, client: NodeClient, settings: Settings, props: dict[str, Any]) -> dict[str, Any]:
+    def take(
+        self, client: NodeClient, settings: Settings, props: Mapping[str, Any]
+    ) -> dict[str, Any]:
         """Take one snapshot of the server ``props`` name, waiting for it as they say; return
         what the API reported of it (a failure after it exists names it)."""
         return take_snapshot(

@@ -1,11 +1,12 @@
 """``node:index:RotatingSnapshot``: the last ``keep`` snapshots of a server, through the core.
 
-Create and update run the same step (`RotatingHandler._advance`): take a snapshot when the
-triggers changed (or none is held) and wait for it as a `Snapshot` does (or resume waiting for
-the newest), then delete the oldest beyond ``keep``. Once a snapshot exists, every failure is
-partial state: the engine records the ids held so far, and the next ``up`` sends an Update that
-finds the triggers already served, so it resumes the wait or the deletes and never takes a
-second snapshot.
+Create and update run the core's step (`Rotation`) as coroutines (`RotatingHandler._advance`):
+take a snapshot when the triggers changed (or none is held) and wait for it as a `Snapshot` does
+(or resume waiting for the newest), then delete the oldest beyond ``keep``. A wait that fails
+once the snapshot exists is partial state: the engine records the ids held so far, and the next
+``up`` sends an Update that finds the triggers already served, so it resumes the wait and never
+takes a second snapshot. A delete that fails is a warning, as in the dynamic door (the core's
+`prune`).
 """
 
 from __future__ import annotations
@@ -18,17 +19,15 @@ from .._core.rotation import (
     HELD,
     RESUME,
     TAKE,
-    RotationPruneError,
+    Rotation,
     check_rotating,
     delete_all,
     held,
-    next_step,
-    prune,
     refresh,
     rotating_changes,
     rotating_outputs,
 )
-from .call import Call, InitFailed
+from .call import Call
 from .handler import Change, Checked, Read, ResourceHandler, changes
 from .schema import ROTATING
 from .snapshot_handler import partial_state, resume, take
@@ -54,9 +53,16 @@ class RotatingHandler(ResourceHandler):
         failures = check_rotating(inputs)
         return Checked(inputs, [(f.property, f.reason) for f in failures])
 
-    def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Change]:
-        replaces, updates = rotating_changes(olds, news)
-        return changes(olds, news, replaces, updates)
+    def diff(
+        self, olds: Mapping[str, Any], news: Mapping[str, Any], outputs: Mapping[str, Any]
+    ) -> dict[str, Change]:
+        """The core's `rotating_changes`, which also reads the snapshots held (an output): more
+        than ``keep`` held (a delete failed) is an update that deletes them."""
+        replaces, updates = rotating_changes({**olds, HELD: outputs.get(HELD)}, news)
+        found = changes(olds, news, replaces, updates)
+        if HELD in found:
+            found[HELD] = Change("update", replace=False)
+        return found
 
     async def create(self, call: Call, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         return await self._advance(call, None, {}, inputs)
@@ -94,34 +100,24 @@ class RotatingHandler(ResourceHandler):
         self, call: Call, resource_id: str | None, olds: dict[str, Any], inputs: dict[str, Any]
     ) -> tuple[str, dict[str, Any]]:
         """Bring the rotation held in ``olds`` (outputs) to what ``inputs`` ask for: the core's
-        `next_step` (take a snapshot, or resume waiting for the newest), then `prune`.
+        `Rotation`, its step run as a coroutine in this call, then its prune.
 
         Returns the resource's id (on create, the new snapshot's) and its outputs.
         """
-        snapshot_ids, status = held(olds), olds.get("snapshot_status")
-        step = next_step(olds, inputs)
+        rotation = Rotation(olds, inputs)
         settings = call.settings()
         with settings.client() as client:
             try:
-                if step == TAKE:
-                    details = await take(call, client, settings, inputs)
-                    snapshot_ids = [str(details["snapshot_id"]), *snapshot_ids]
-                    status = details.get("snapshot_status")
-                elif step == RESUME:
-                    waited = await resume(call, client, settings, snapshot_ids[0], olds, inputs)
-                    status = waited.get("snapshot_status")
+                if rotation.step == TAKE:
+                    rotation.record(await take(call, client, settings, inputs))
+                elif rotation.step == RESUME:
+                    outputs = rotation.outputs()
+                    rotation.record(
+                        await resume(call, client, settings, rotation.newest, outputs, inputs)
+                    )
             except SnapshotWaitError as exc:
-                if step == TAKE:
-                    snapshot_ids, status = [exc.snapshot_id, *snapshot_ids], None
-                failed = rotating_outputs(inputs, snapshot_ids, exc.status or status)
-                raise partial_state(exc, failed, inputs, resource_id or snapshot_ids[-1]) from exc
-            recorded_as = resource_id or snapshot_ids[-1]
-            outputs = rotating_outputs(inputs, snapshot_ids, status)
-            try:
-                outputs[HELD] = await call.run(
-                    prune, client, snapshot_ids, int(inputs["keep"]), call.notify
-                )
-            except RotationPruneError as exc:
-                partial = {**outputs, HELD: exc.kept}
-                raise InitFailed(recorded_as, partial, inputs, str(exc)) from exc
-        return recorded_as, outputs
+                rotation.record({"snapshot_id": exc.snapshot_id, "snapshot_status": exc.status})
+                failed = rotation.outputs()
+                raise partial_state(exc, failed, inputs, resource_id or rotation.first) from exc
+            outputs = await call.run(rotation.prune, client, call.notify, call.warn)
+        return resource_id or rotation.first, outputs

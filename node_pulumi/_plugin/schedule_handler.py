@@ -29,7 +29,9 @@ class ScheduleHandler(ResourceHandler):
         failures = check_schedule(inputs)
         return Checked(inputs, [(f.property, f.reason) for f in failures])
 
-    def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Change]:
+    def diff(
+        self, olds: Mapping[str, Any], news: Mapping[str, Any], _outputs: Mapping[str, Any]
+    ) -> dict[str, Change]:
         replaces, ages = schedule_changes(olds, news)
         return changes(olds, news, replaces, ages)
 

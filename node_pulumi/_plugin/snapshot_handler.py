@@ -61,7 +61,9 @@ class SnapshotHandler(ResourceHandler):
         failures = check_snapshot(inputs)
         return Checked(inputs, [(f.property, f.reason) for f in failures])
 
-    def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Change]:
+    def diff(
+        self, olds: Mapping[str, Any], news: Mapping[str, Any], _outputs: Mapping[str, Any]
+    ) -> dict[str, Change]:
         replaces, local = snapshot_changes(olds, news)
         return changes(olds, news, replaces, local)
 
