@@ -8,6 +8,7 @@ which it does once the sandbox's call log shows the command polling (`Sandbox.wa
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import pty
@@ -23,6 +24,9 @@ from pathlib import Path
 import pytest
 
 from node_pulumi import NodeClient
+from node_pulumi._cli._args import build_parser
+from node_pulumi._cli._progress import counted
+from node_pulumi._cli._status import INTERRUPTED
 from node_pulumi.sandbox import Sandbox
 
 from .clock import StillClock
@@ -135,7 +139,7 @@ def test_restore_by_id_waits_until_on_and_exits_0(
     assert seen[-1] == "on" and len(seen) >= 3 and set(seen[:-1]) == {"reinstall"}
     assert re.fullmatch(
         rf"server 12345 is on: restored from snapshot {snapshot_id} \(taken 2023-11-14 "
-        r"22:13:20\) in \d+s, \d+ status polls\n",
+        r"22:13:20\) in \d+s, \d+ status polls?\n",
         out,
     )
     lines = err.splitlines()
@@ -275,7 +279,12 @@ def test_missing_credentials_and_bad_arguments_exit_2(env: dict[str, str]) -> No
     missing = run(
         {k: v for k, v in env.items() if k != "NODE_API_KEY"}, "restore", SERVER, "s", "--yes"
     )
-    assert missing.returncode == 2 and "NODE_API_KEY" in missing.stderr
+    assert missing.returncode == 2
+    assert missing.stderr == (
+        "node-pulumi: node.co.id credentials are missing: set environment variable NODE_API_KEY "
+        "(for example: `export NODE_API_KEY=<api key>`); or take them from a stack's "
+        "configuration with --stack NAME\n"
+    )
     for args in (
         ["restore", SERVER],
         ["restore", SERVER, "snap", "--latest"],
@@ -391,3 +400,26 @@ def test_on_a_terminal_typing_the_server_id_restores_with_a_live_line(
     assert out.startswith("server 12345 is on: restored from snapshot")
     assert [r["snapshot_id"] for r in sandbox.reinstalls(SERVER)] == [snapshot_id]
     no_credential(sandbox, shown, out)
+
+
+@pytest.mark.parametrize("command", ["restore", "snapshots"])
+def test_each_command_s_help_explains_every_option_and_lists_the_exit_statuses(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    parser = build_parser()
+    (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    for action in commands.choices[command]._actions:
+        assert action.help, f"{command} {action.option_strings or action.dest} has no help"
+    with pytest.raises(SystemExit):
+        parser.parse_args([command, "--help"])
+    out = capsys.readouterr().out
+    assert "exit statuses:" in out
+    assert f"  {INTERRUPTED}  interrupted" in out
+
+
+def test_counts_are_said_with_their_noun_singular_or_plural() -> None:
+    assert [counted(n, "status poll") for n in (0, 1, 2)] == [
+        "0 status polls",
+        "1 status poll",
+        "2 status polls",
+    ]
