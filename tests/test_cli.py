@@ -423,3 +423,34 @@ def test_counts_are_said_with_their_noun_singular_or_plural() -> None:
         "1 status poll",
         "2 status polls",
     ]
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def test_started_with_sigint_ignored_it_keeps_ignoring_it_and_sigterm_stops_it(
+    sandbox: Sandbox, clock: StillClock, client: NodeClient, env: dict[str, str]
+) -> None:
+    """The disposition its parent gave it stays (a `&` job of a script, `trap '' INT`); SIGTERM
+    stops the wait as Ctrl-C would."""
+    snapshot_id = active(client, clock)
+    process = subprocess.Popen(
+        [COMMAND, "restore", SERVER, snapshot_id, "--yes", "--poll-interval", "0.05"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_ignore_sigint,  # the child's own disposition, set before exec
+    )
+    assert len(sandbox.wait_for_calls("get_server_detail", 2, timeout=EXIT_TIMEOUT)) >= 2
+    process.send_signal(signal.SIGINT)
+    polls = len(sandbox.calls("get_server_detail"))
+    more = sandbox.wait_for_calls("get_server_detail", polls + 2, timeout=EXIT_TIMEOUT)
+    assert len(more) >= polls + 2, "it stopped polling on SIGINT"
+    assert process.poll() is None
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=EXIT_TIMEOUT)
+    assert process.returncode == 130, err
+    assert "restore cancelled; the reinstall of server 12345" in err
