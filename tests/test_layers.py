@@ -74,6 +74,15 @@ def test_the_doors_do_not_import_each_other() -> None:
     assert _violations("_plugin", ("node_pulumi._dynamic", "node_pulumi.native")) == []
 
 
+def test_within_the_core_the_operations_stand_on_their_parts() -> None:
+    """The drivers, the rotation and the restore use the snapshot look-ups, the outputs, the
+    listing and the wait rule; none of those reaches back up."""
+    above = ("node_pulumi._core.drivers", "node_pulumi._core.rotation", "node_pulumi._core.restore")
+    for part in ("snapshots", "outputs", "listing", "waiting", "inputs", "settings", "gone"):
+        path = PACKAGE / "_core" / f"{part}.py"
+        assert [m for m in imported_modules(path) if _under(m, above)] == [], part
+
+
 def test_the_check_sees_relative_imports() -> None:
     """The check itself: a relative import into a refused layer is found."""
     module = PACKAGE / "_core" / "settings.py"

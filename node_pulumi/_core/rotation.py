@@ -9,7 +9,7 @@ id of the first snapshot it took, and stays when that snapshot is rotated out.
 The rules live here once: the input check, the diff, the one step a create or an update runs
 (`Rotation`: when to take a snapshot, which to delete and in what order, what a failed delete
 does), what a refresh keeps, and the outputs. The doors only drive the step: taking and waiting
-are the snapshot operations of `operations` and `waiting`, run blocking by the dynamic door and
+are the snapshot operations of `drivers` and `waiting`, run blocking by the dynamic door and
 as coroutines by the plugin; deleting and reading use their not-found rule.
 """
 
@@ -30,7 +30,7 @@ from .inputs import (
     snapshot_changes,
     whole_number,
 )
-from .operations import delete_snapshot, read_snapshot
+from .snapshots import delete_snapshot, read_snapshot
 
 HELD = "snapshot_ids"
 """The output listing the snapshots the resource took, newest first; named in a diff when it

@@ -9,8 +9,8 @@ import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from .._api.errors import NodeError
+from .._core.drivers import resume_wait
 from .._core.inputs import DEFAULT_WAIT_TIMEOUT
-from .._core.operations import resume_wait
 from .._core.rotation import (
     RESUME,
     TAKE,
@@ -64,16 +64,9 @@ class RotatingSnapshotProvider(SnapshotProvider):
             if rotation.step == TAKE:
                 rotation.record(self.take(client, settings, rotation.inputs))
             elif rotation.step == RESUME:
-                rotation.record(
-                    resume_wait(
-                        client,
-                        rotation.newest,
-                        rotation.outputs(),
-                        rotation.inputs,
-                        client_ip_address=settings.client_ip_address,
-                        intervals=self.poll_intervals(),
-                    )
-                )
+                polling = self.polling(client, settings)
+                outputs = rotation.outputs()
+                rotation.record(resume_wait(polling, rotation.newest, outputs, rotation.inputs))
             rotation.prune(client, to_stderr, _warn)
         return rotation
 

@@ -33,7 +33,7 @@ from typing import Any
 
 from .._api.errors import NodeConfigError
 from .._core.inputs import check_lookup
-from .._core.operations import list_snapshots
+from .._core.listing import list_snapshots
 from .._core.settings import API_KEY, USER_ID
 from .call import Call
 from .values import to_camel

@@ -11,8 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._core.inputs import AGE_INPUTS, check_schedule, schedule_changes
-from .._core.operations import clear_schedule
-from .._core.schedule import apply_schedule, read_schedule
+from .._core.schedule import apply_schedule, clear_schedule, read_schedule
 from .call import Call
 from .handler import Change, Checked, Read, ResourceHandler, changes
 from .schema import SCHEDULE
