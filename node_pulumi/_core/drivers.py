@@ -14,13 +14,15 @@ import asyncio
 import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from .._api.transport import NodeClient
 from .inputs import DEFAULT_WAIT_TIMEOUT, LOCAL_INPUTS
 from .outputs import waited_outputs
 from .snapshots import start_snapshot
 from .waiting import Deadline, await_active, until_cancelled, wait_until_active
+
+T = TypeVar("T")
 
 SnapshotStatusCallback = Callable[[str, str | None], None]
 """Told a waited-for snapshot's id and status after each status poll."""
@@ -155,34 +157,28 @@ async def resume_wait_async(
     return waited_outputs(outputs, news, await _on_the_loop(polling, pending, cancelled))
 
 
-def _told(polling: Polling, pending: Wait) -> Callable[[str | None], None] | None:
-    if polling.on_status is None:
-        return None
-    return functools.partial(polling.on_status, pending.snapshot_id)
-
-
-def _blocking(polling: Polling, pending: Wait) -> dict[str, Any]:
-    return wait_until_active(
+def _driven(driver: Callable[..., T], polling: Polling, pending: Wait) -> T:
+    """``driver`` (`wait_until_active` or `await_active`) on ``pending`` with these settings."""
+    on_status = None
+    if polling.on_status is not None:
+        on_status = functools.partial(polling.on_status, pending.snapshot_id)
+    return driver(
         polling.client,
         pending.snapshot_id,
         pending.status,
         pending.deadline,
         client_ip_address=polling.client_ip_address,
         intervals=polling.intervals,
-        on_status=_told(polling, pending),
+        on_status=on_status,
     )
+
+
+def _blocking(polling: Polling, pending: Wait) -> dict[str, Any]:
+    return _driven(wait_until_active, polling, pending)
 
 
 async def _on_the_loop(
     polling: Polling, pending: Wait, cancelled: asyncio.Event | None
 ) -> dict[str, Any]:
-    waiting = await_active(
-        polling.client,
-        pending.snapshot_id,
-        pending.status,
-        pending.deadline,
-        client_ip_address=polling.client_ip_address,
-        intervals=polling.intervals,
-        on_status=_told(polling, pending),
-    )
+    waiting = _driven(await_active, polling, pending)
     return await until_cancelled(waiting, cancelled, pending.snapshot_id, pending.status)
