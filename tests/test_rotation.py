@@ -16,6 +16,7 @@ from node_pulumi._core.rotation import (
     next_step,
     prune,
     refresh,
+    refreshed,
     rotating_changes,
     rotating_outputs,
 )
@@ -202,6 +203,19 @@ def test_refresh_drops_the_gone_and_reports_the_newest_left(
     for snapshot_id in held[1:]:
         sandbox.delete_snapshot_behind_back(snapshot_id)
     assert refresh(client, held, None) == ([], None)
+
+
+def test_a_refreshed_rotation_s_outputs_hold_what_is_left_and_none_when_nothing_is(
+    client: NodeClient, sandbox: Sandbox
+) -> None:
+    held = take(client, 2)
+    outputs = rotating_outputs(inputs(), held, "processing")
+    sandbox.delete_snapshot_behind_back(held[0])
+    found = refreshed(client, outputs, None)
+    assert found is not None
+    assert (found["snapshot_ids"], found["snapshot_id"]) == (held[1:], held[1])
+    sandbox.delete_snapshot_behind_back(held[1])
+    assert refreshed(client, outputs, None) is None
 
 
 def test_refresh_raises_a_credential_error_instead_of_dropping_anything(

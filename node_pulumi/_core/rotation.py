@@ -223,6 +223,17 @@ def refresh(
     return kept, newest
 
 
+def refreshed(
+    client: NodeClient, outputs: Mapping[str, Any], client_ip_address: str | None
+) -> dict[str, Any] | None:
+    """A refresh of the rotation held in ``outputs`` (`refresh`): its new outputs, or None when
+    none of its snapshots is left (the resource is gone)."""
+    kept, newest = refresh(client, held(outputs), client_ip_address)
+    if newest is None:
+        return None
+    return rotating_outputs(outputs, kept, newest.get("snapshot_status"))
+
+
 def delete_all(client: NodeClient, snapshot_ids: Sequence[str]) -> None:
     """Delete every snapshot held, oldest first; ones already gone count as deleted."""
     for snapshot_id in reversed(snapshot_ids):

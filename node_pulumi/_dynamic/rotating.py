@@ -18,9 +18,8 @@ from .._core.rotation import (
     check_rotating,
     delete_all,
     held,
-    refresh,
+    refreshed,
     rotating_changes,
-    rotating_outputs,
 )
 from .._program import warn_if_api_key_in_plaintext
 from .provider import check_result
@@ -72,18 +71,15 @@ class RotatingSnapshotProvider(SnapshotProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Drop the snapshots gone elsewhere; with none left, the resource leaves the state."""
-        snapshot_ids = held(props)
-        if not snapshot_ids:
+        if not held(props):
             raise NodeError(
                 f"RotatingSnapshot {id_} cannot be adopted: only the snapshots a rotating "
                 "snapshot took are in it (adopt a snapshot with Snapshot.get)"
             )
         settings = self.settings()
         with settings.client() as client:
-            kept, newest = refresh(client, snapshot_ids, settings.client_ip_address)
-        if newest is None:
-            return ReadResult("", {})
-        return ReadResult(id_, rotating_outputs(props, kept, newest.get("snapshot_status")))
+            outputs = refreshed(client, props, settings.client_ip_address)
+        return ReadResult("", {}) if outputs is None else ReadResult(id_, outputs)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         """Delete every snapshot held, oldest first; ones already gone count as deleted."""

@@ -15,18 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._api.errors import NodeError, SnapshotWaitError
-from .._core.rotation import (
-    HELD,
-    RESUME,
-    TAKE,
-    Rotation,
-    check_rotating,
-    delete_all,
-    held,
-    refresh,
-    rotating_changes,
-    rotating_outputs,
-)
+from .._core import rotation as core
 from .call import Call
 from .handler import Change, Checked, Read, ResourceHandler, changes
 from .schema import ROTATING
@@ -44,13 +33,13 @@ class RotatingHandler(ResourceHandler):
         "wait_until_active",
         "wait_timeout",
         "snapshot_id",
-        HELD,
+        core.HELD,
         "snapshot_status",
     )
 
     def check(self, news: dict[str, Any]) -> Checked:
         inputs = dict(news)
-        failures = check_rotating(inputs)
+        failures = core.check_rotating(inputs)
         return Checked(inputs, [(f.property, f.reason) for f in failures])
 
     def diff(
@@ -58,10 +47,10 @@ class RotatingHandler(ResourceHandler):
     ) -> dict[str, Change]:
         """The core's `rotating_changes`, which also reads the snapshots held (an output): more
         than ``keep`` held (a delete failed) is an update that deletes them."""
-        replaces, updates = rotating_changes({**olds, HELD: outputs.get(HELD)}, news)
+        replaces, updates = core.rotating_changes({**olds, core.HELD: outputs.get(core.HELD)}, news)
         found = changes(olds, news, replaces, updates)
-        if HELD in found:
-            found[HELD] = Change("update", replace=False)
+        if core.HELD in found:
+            found[core.HELD] = Change("update", replace=False)
         return found
 
     async def create(self, call: Call, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -71,19 +60,16 @@ class RotatingHandler(ResourceHandler):
         self, call: Call, resource_id: str, outputs: dict[str, Any], inputs: dict[str, Any]
     ) -> Read | None:
         """Drop the snapshots gone elsewhere; with none left, the resource is gone."""
-        snapshot_ids = held(outputs)
-        if not snapshot_ids:
+        if not core.held(outputs):
             raise NodeError(
                 f"a RotatingSnapshot cannot be imported ({resource_id}): it holds only the "
                 "snapshots it took itself (import a snapshot as a node:index:Snapshot)"
             )
         settings = call.settings()
         with settings.client() as client:
-            kept, newest = await call.run(refresh, client, snapshot_ids, settings.client_ip_address)
-        if newest is None:
-            return None
-        status = newest.get("snapshot_status")
-        return Read(resource_id, rotating_outputs(outputs, kept, status), inputs)
+            ip_address = settings.client_ip_address
+            refreshed = await call.run(core.refreshed, client, outputs, ip_address)
+        return None if refreshed is None else Read(resource_id, refreshed, inputs)
 
     async def update(
         self, call: Call, resource_id: str, olds: dict[str, Any], news: dict[str, Any]
@@ -94,7 +80,7 @@ class RotatingHandler(ResourceHandler):
 
     async def delete(self, call: Call, resource_id: str, outputs: dict[str, Any]) -> None:
         with call.settings().client() as client:
-            await call.run(delete_all, client, held(outputs))
+            await call.run(core.delete_all, client, core.held(outputs))
 
     async def _advance(
         self, call: Call, resource_id: str | None, olds: dict[str, Any], inputs: dict[str, Any]
@@ -104,13 +90,13 @@ class RotatingHandler(ResourceHandler):
 
         Returns the resource's id (on create, the new snapshot's) and its outputs.
         """
-        rotation = Rotation(olds, inputs)
+        rotation = core.Rotation(olds, inputs)
         settings = call.settings()
         with settings.client() as client:
             try:
-                if rotation.step == TAKE:
+                if rotation.step == core.TAKE:
                     rotation.record(await take(call, client, settings, inputs))
-                elif rotation.step == RESUME:
+                elif rotation.step == core.RESUME:
                     outputs = rotation.outputs()
                     rotation.record(
                         await resume(call, client, settings, rotation.newest, outputs, inputs)
