@@ -21,6 +21,7 @@ from pathlib import Path
 
 import requests
 from engine import engine_scale, start_up, waiting
+from monitor import monitor_check
 from process_start import process_start
 from restore import restore_wait
 from rotating import rotating
@@ -127,6 +128,7 @@ GROUPS = [
     "process-start",
     "state",
     "rotating",
+    "monitor",
 ]
 
 
@@ -175,6 +177,8 @@ def main() -> None:
             rows += state_size(cli, work)
         if "rotating" in only:
             rows += rotating(cli, args.runs, 10 if quick else 50, 0.1, work)
+        if "monitor" in only:
+            rows += monitor_check(args.runs, *((100, 300) if quick else (1000, 3000)))
     load_after = os.getloadavg()
     print(
         f"\nnode-pulumi benchmarks — {platform.node()}: {os.cpu_count()} cores, "

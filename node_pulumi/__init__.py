@@ -18,7 +18,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"  # the one place: packaging metadata and the plugin read it
+__version__ = "0.2.0"  # the one place: packaging metadata, the plugin, its schema and
+# pulumi-plugin.json (written from it by tools/gen-sdk.sh), the SDKs and the release read it
 
 if TYPE_CHECKING:
     from ._api.errors import (

@@ -9,7 +9,7 @@ if [ ! -x "$root/.venv/bin/python" ]; then
     echo "setup: creating .venv" >&2
     python3 -m venv "$root/.venv"
 fi
-if ! "$root/.venv/bin/python" -c "import node_pulumi, pytest, hypothesis, trustme, ruff, mypy, build, twine, nox, uv, mkdocs" 2>/dev/null ||
+if ! "$root/.venv/bin/python" -c "import node_pulumi, prometheus_client, pytest, hypothesis, trustme, ruff, mypy, build, twine, nox, uv, mkdocs" 2>/dev/null ||
     [ ! -x "$root/.venv/bin/shellcheck" ]; then
     echo "setup: installing node-pulumi and its dev tools into .venv" >&2
     "$root/.venv/bin/python" -m pip install --quiet --upgrade pip >&2

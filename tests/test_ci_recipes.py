@@ -7,8 +7,12 @@ non-interactive and after what it needs (the CLI, the program's dependencies or 
 with no workflow input spliced into a script. The jobs' `if:` conditions are evaluated for the
 events that matter rather than compared with a text. What actionlint checks (`.ci/run`: syntax,
 expressions, action inputs, shellcheck on `run:` scripts) is not repeated here;
-tests/lifecycle/test_examples.py runs the preview step's own command through the real CLI;
-scripts/check_release.py runs the plugin recipe's install step with the built wheel.
+tests/lifecycle/test_examples.py runs the preview step's own command through the real CLI.
+The release workflow is checked in tests/test_release_workflow.py.
+
+A recipe on a ``schedule`` is a monitoring one (`node-pulumi check`): the rules above are for
+the deploy recipes (started by pull requests and pushes); tests/test_monitoring_recipes.py
+checks the monitoring ones, and every recipe is one or the other.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import pytest
 import yaml
 
 CI = Path(__file__).parents[1] / "examples" / "ci"
-RECIPES = sorted(p.name for p in CI.glob("*.yml"))
+ALL = sorted(p.name for p in CI.glob("*.yml"))
 CREDENTIALS = {"NODE_USER_ID", "NODE_API_KEY"}
 PULL_REQUEST = {"github.event_name": "pull_request", "github.ref": "refs/pull/7/merge"}
 PUSH_MAIN = {"github.event_name": "push", "github.ref": "refs/heads/main"}
@@ -33,6 +37,15 @@ def load(name: str) -> dict[Any, Any]:
     workflow = yaml.safe_load((CI / name).read_text())
     assert isinstance(workflow, dict)
     return workflow
+
+
+RECIPES = [n for n in ALL if "pull_request" in load(n)[True]]
+MONITORING = [n for n in ALL if "schedule" in load(n)[True]]
+
+
+def test_every_recipe_is_a_deploy_or_a_monitoring_one() -> None:
+    assert RECIPES and MONITORING
+    assert sorted(RECIPES + MONITORING) == ALL
 
 
 def runs_for(condition: str | None, event: dict[str, str]) -> bool:

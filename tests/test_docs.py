@@ -243,7 +243,8 @@ def test_the_plugin_version_shown_is_the_packages() -> None:
 
 
 def test_the_readme_stays_a_front_page() -> None:
-    assert len((ROOT / "README.md").read_text().splitlines()) <= 300
+    # 300 lines, and room for the sections of issue 20 (monitoring, "is my setup right?").
+    assert len((ROOT / "README.md").read_text().splitlines()) <= 320
 
 
 def test_the_readmes_links_resolve() -> None:

@@ -335,7 +335,7 @@ def test_a_version_1_database_gains_the_server_tables(tmp_path: Path, clock: Sti
         assert answer["code"] == "OK"
         assert detail(sandbox)["server_status"] == "on"
     with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone() == (2,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (3,)
     conn.close()
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # CI check of the generated SDKs (run by .ci/run after scripts/setup.sh):
-#   1. tools/gen-sdk.sh regenerates sdk/ from the plugin's schema: nothing may change;
+#   1. tools/gen-sdk.sh regenerates sdk/ and node_pulumi/pulumi-plugin.json from the plugin's
+#      schema and version: nothing may change;
 #   2. the TypeScript SDK compiles with tsc against @pulumi/pulumi from npm (pinned by
 #      sdk/nodejs/package-lock.json), and so does examples/typescript against it;
 #   3. the Go SDK builds and vets against github.com/pulumi/pulumi/sdk/v3 (pinned by
@@ -22,10 +23,11 @@ step() {
 
 regenerate() {
   bash tools/gen-sdk.sh
-  if [ -n "$(git status --porcelain -- sdk)" ]; then
-    git status --short -- sdk >&2
-    git --no-pager diff -- sdk >&2
-    log "sdk/ differs from what tools/gen-sdk.sh generates from the schema: run it and commit sdk/"
+  local generated=(sdk node_pulumi/pulumi-plugin.json)
+  if [ -n "$(git status --porcelain -- "${generated[@]}")" ]; then
+    git status --short -- "${generated[@]}" >&2
+    git --no-pager diff -- "${generated[@]}" >&2
+    log "${generated[*]} differ from what tools/gen-sdk.sh generates: run it and commit them"
     return 1
   fi
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the SDKs under sdk/ (nodejs: TypeScript, go, dotnet: C#) from the schema the
-# plugin pulumi-resource-node serves (node_pulumi/_plugin/schema.py, at the package's version),
-# with Pulumi's own code generators:
+# plugin pulumi-resource-node serves (node_pulumi/_plugin/schema.py, at node_pulumi.__version__),
+# with Pulumi's own code generators, and node_pulumi/pulumi-plugin.json (the plugin the wheel
+# declares to Pulumi's Python host) from the same version:
 #   tools/gen-sdk/         TypeScript and Go, github.com/pulumi/pulumi/pkg/v3 at the CLI's version
 #   tools/gen-sdk/dotnet/  C#, pkg v3.225.1: the last release on the Go module proxy that carries
 #                          Pulumi's C# generator (see its main.go)
@@ -42,10 +43,15 @@ schema=$(mktemp)
 trap 'rm -f "$schema"' EXIT
 # The schema exactly as the plugin's GetSchema returns it (same function, same version).
 "$python" -c '
-from importlib.metadata import version
+from node_pulumi import __version__
 from node_pulumi._plugin.schema import schema_json
-print(schema_json(version("node-pulumi")))' >"$schema"
+print(schema_json(__version__))' >"$schema"
+"$python" -c '
+import sys
+from node_pulumi import __version__
+from node_pulumi._plugin.schema import plugin_json
+sys.stdout.write(plugin_json(__version__))' >"$root/node_pulumi/pulumi-plugin.json"
 
 "$gen" "$schema" "$root/sdk"
 "$gen_dotnet" "$schema" "$root/sdk"
-log "generated sdk/nodejs, sdk/go and sdk/dotnet"
+log "generated sdk/nodejs, sdk/go, sdk/dotnet and node_pulumi/pulumi-plugin.json"

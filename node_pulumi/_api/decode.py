@@ -60,7 +60,7 @@ TEXT_FIELDS = frozenset(
 )
 SECRET_FIELDS = frozenset({"root_password"})
 """Fields dropped from every answer as it is decoded: credentials the package must never hold."""
-SECRET_FUNCTIONS = frozenset({"get_server_detail"})
+SECRET_FUNCTIONS = frozenset({"get_server_detail", "get_server_list"})
 """Functions whose answer holds a credential: their undecodable bodies are never quoted."""
 MAX_DEPTH = 16
 """Deepest nesting accepted in ``data``; the API's deepest answer (a list page) has 3 levels."""
@@ -71,11 +71,13 @@ _XML_DOCTYPE = re.compile(r"^\s*<!DOCTYPE[^\[>]*(\[.*?\]\s*)?>", re.DOTALL)
 
 
 class Page(NamedTuple):
-    """One page of get_snapshot_list: its records and the paging numbers the API reported."""
+    """One page of a list function (get_snapshot_list, get_server_list): its records and the
+    paging numbers the API reported."""
 
     records: list[dict[str, Any]]
     page: int | None
     total_pages: int | None
+    total_records: int | None = None
 
 
 def decode_envelope(body: bytes, response_format: str, function: str) -> Mapping[str, Any]:
@@ -130,7 +132,7 @@ def as_page(data: Any, function: str = "get_snapshot_list") -> Page:
     for index, record in enumerate(records):
         if not isinstance(record, dict):
             raise NodeDecodeError(function, f"record {index} is {_kind(record)}, not an object")
-    return Page(records, page.get("page"), page.get("total_pages"))
+    return Page(records, page.get("page"), page.get("total_pages"), page.get("total_records"))
 
 
 def normalise(value: Any, function: str, key: str | None = None, depth: int = 0) -> Any:

@@ -42,7 +42,7 @@ from requests.auth import AuthBase
 from urllib3.util.retry import Retry
 
 from .checksum import checksum, new_random
-from .decode import as_object, as_page, decode_envelope, unwrap
+from .decode import Page, as_object, as_page, decode_envelope, unwrap
 from .errors import NodeApiError, NodeConfigError, NodeDecodeError, NodeTransportError
 from .forensics import describe, may_have_reached
 
@@ -169,10 +169,28 @@ class NodeClient:
         walk ends at the reported page count, and also on an empty page or a page other than the
         one asked for (a page past the end answers the last page again).
         """
+        return self._walk("get_snapshot_list", filters)
+
+    def get_server_list(self, **filters: Any) -> Iterator[dict[str, Any]]:
+        """Yield every server of the account matching ``filters`` (the API's parameter names),
+        page by page, as `get_snapshot_list` walks its pages.
+
+        Mind the API's defaults: without ``server_status="all"`` only servers that are ``on``
+        are listed, and without ``order_status="all"`` only active orders. The root password
+        each record may carry is dropped while decoding.
+        """
+        return self._walk("get_server_list", filters)
+
+    def list_page(self, function: str, page: int, **filters: Any) -> Page:
+        """One page of a list function (``get_snapshot_list``, ``get_server_list``), with the
+        paging numbers the API reported: for a caller that checks the walk itself."""
+        return as_page(self.call(function, page=page, **filters), function)
+
+    def _walk(self, function: str, filters: dict[str, Any]) -> Iterator[dict[str, Any]]:
         page = int(filters.pop("page", 1))
         filters.setdefault("records_per_page", 100)
         while True:
-            answer = as_page(self.call("get_snapshot_list", page=page, **filters))
+            answer = self.list_page(function, page, **filters)
             if not answer.records or answer.page not in (None, page):
                 return
             yield from answer.records

@@ -1,7 +1,8 @@
 """The ``node-pulumi`` command: operations on node.co.id servers beside a Pulumi stack.
 
-``node-pulumi restore SERVER_ID (SNAPSHOT_ID | --latest | --from-output NAME)`` and
-``node-pulumi snapshots``; ``node-pulumi --help`` for the options. Every failure is one line on
+``node-pulumi restore SERVER_ID (SNAPSHOT_ID | --latest | --from-output NAME)``,
+``node-pulumi snapshots`` and ``node-pulumi check`` (monitoring, with exit statuses of its own:
+`_check`); ``node-pulumi --help`` for the options. Every failure is one line on
 standard error and an exit status of its own (`_status`). Nothing it prints holds a credential:
 the API key is never shown, stack configuration is parsed but never echoed, and the root
 password the API sends with a server's details is dropped by the client while decoding.
@@ -22,11 +23,15 @@ from .._core.restore_errors import (
     RestoreTimeoutError,
     RestoreUncertainError,
 )
-from . import _restore, _snapshots, _status
+from . import _check, _restore, _snapshots, _status
 from ._args import parse
 from ._stack import StackError
 
-COMMANDS: dict[str, Callable[..., int]] = {"restore": _restore.run, "snapshots": _snapshots.run}
+COMMANDS: dict[str, Callable[..., int]] = {
+    "restore": _restore.run,
+    "snapshots": _snapshots.run,
+    "check": _check.run,
+}
 
 
 def exit_status(error: NodeError) -> int:

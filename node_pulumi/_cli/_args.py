@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
+from typing import NoReturn
 
 from .. import __version__
 from .._core.inputs import LIST_CYCLES, LIST_STATUSES
 from .._core.restore import DEFAULT_RESTORE_TIMEOUT
 from .._core.waiting import POLL_INTERVAL
+from . import _check
 from ._status import TABLE
 
 DESCRIPTION = """\
 Operations on node.co.id servers beside your Pulumi stacks: restore a server from a snapshot,
-list snapshots.
+list snapshots, check that every server has a recent snapshot (monitoring).
 
 Credentials and endpoint come from the same NODE_* environment variables as the providers
 (NODE_USER_ID, NODE_API_KEY, NODE_ENDPOINT, NODE_SANDBOX, NODE_FORMAT, NODE_TIMEOUT,
@@ -31,8 +34,19 @@ def _seconds(text: str) -> float:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser; `parse` adds the checks between options."""
+class CommandParser(argparse.ArgumentParser):
+    """A subcommand's parser: a usage error exits with its ``usage_status`` (argparse's 2, or
+    ``check``'s 3: UNKNOWN, as monitoring plugins do)."""
+
+    usage_status = 2
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(self.usage_status, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, CommandParser]]:
+    """The parser and each subcommand's; `parse` adds the checks between options."""
     parser = argparse.ArgumentParser(
         prog="node-pulumi",
         description=DESCRIPTION,
@@ -40,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"node-pulumi {__version__}")
-    stack = argparse.ArgumentParser(add_help=False)
+    stack = CommandParser(add_help=False)
     stack.add_argument(
         "--stack",
         metavar="NAME",
@@ -50,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     stack.add_argument(
         "--cwd", metavar="DIR", help="the Pulumi project's directory, for --stack (default: .)"
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=CommandParser
+    )
 
     restore = commands.add_parser(
         "restore",
@@ -128,19 +144,23 @@ def build_parser() -> argparse.ArgumentParser:
     snapshots.add_argument(
         "--json", action="store_true", help="a JSON list instead of a table (no download URLs)"
     )
-    return parser
+    _check.add_parser(commands, [stack])
+    return parser, commands.choices
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    """Parse ``argv``; a usage error exits with status 2, as argparse does."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Parse ``argv``; a usage error exits with status 2, as argparse does (``check``: 3)."""
+    parser, subparsers = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    command = subparsers[args.command]
+    if extra:
+        command.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.cwd is not None and args.stack is None:
-        parser.error("--cwd goes with --stack")
+        command.error("--cwd goes with --stack")
     if args.command == "restore":
         sources = [args.snapshot_id is not None, args.latest, args.from_output is not None]
         if sum(sources) != 1:
-            parser.error("restore needs one of SNAPSHOT_ID, --latest or --from-output NAME")
+            command.error("restore needs one of SNAPSHOT_ID, --latest or --from-output NAME")
         if args.from_output is not None and args.stack is None:
-            parser.error("--from-output reads a stack output: name the stack with --stack")
+            command.error("--from-output reads a stack output: name the stack with --stack")
     return args

@@ -19,6 +19,12 @@ SNAPSHOT_INFO = "node:index:SnapshotInfo"
 
 GO_IMPORT_BASE_PATH = "github.com/node-pulumi/node-pulumi/sdk/go/node"
 
+# Where the engine downloads the plugin when a program needs it and it is not installed: the
+# repository's GitHub releases, each carrying pulumi-resource-node-v<version>-<os>-<arch>.tar.gz
+# (scripts/release.py builds them). Every generated SDK, and the wheel's pulumi-plugin.json,
+# carry it.
+PLUGIN_DOWNLOAD_URL = "github://api.github.com/node-pulumi/node-pulumi"
+
 # What Pulumi's SDK generators read (tools/gen-sdk.sh): package names and import paths of the
 # generated TypeScript, Go and C# SDKs under sdk/, whose versions follow the schema's version.
 LANGUAGE: dict[str, dict[str, Any]] = {
@@ -26,6 +32,23 @@ LANGUAGE: dict[str, dict[str, Any]] = {
     "go": {"importBasePath": GO_IMPORT_BASE_PATH, "respectSchemaVersion": True},
     "csharp": {"rootNamespace": "NodePulumi", "respectSchemaVersion": True},
 }
+
+# Python's classes are hand-written (node_pulumi.native, in the wheel), never generated. The code
+# `pulumi import` and `pulumi convert` write for a Python program imports `packageName` as
+# `import node_pulumi.native as node`, so it runs as written with the wheel installed. The SDK
+# `pulumi package add` generates in a Python program is named the same (an empty distribution:
+# the name is no Python identifier) and requires node-pulumi at the schema's version: what
+# it installs is the wheel, whose node_pulumi.native the program then imports.
+PYTHON_PACKAGE = "node_pulumi.native"
+
+
+def _language(version: str) -> dict[str, dict[str, Any]]:
+    python = {
+        "packageName": PYTHON_PACKAGE,
+        "requires": {"node-pulumi": f"=={version}"},
+        "respectSchemaVersion": True,
+    }
+    return {**LANGUAGE, "python": python}
 
 
 def _string(description: str, **extra: Any) -> dict[str, Any]:
@@ -181,7 +204,8 @@ def schema(version: str) -> dict[str, Any]:
         "publisher": "The node-pulumi authors",
         "homepage": "https://github.com/node-pulumi/node-pulumi",
         "repository": "https://github.com/node-pulumi/node-pulumi",
-        "language": LANGUAGE,
+        "pluginDownloadURL": PLUGIN_DOWNLOAD_URL,
+        "language": _language(version),
         "config": {"variables": CONFIG},
         "provider": {
             "description": "The node provider: credentials and API settings. Each falls back to "
@@ -263,3 +287,11 @@ def schema(version: str) -> dict[str, Any]:
 def schema_json(version: str) -> str:
     """The package schema as the JSON text `GetSchema` returns."""
     return json.dumps(schema(version), indent=2)
+
+
+def plugin_json(version: str) -> str:
+    """The wheel's ``node_pulumi/pulumi-plugin.json``: Pulumi's Python host reports the plugin it
+    names (at this version, downloadable from `PLUGIN_DOWNLOAD_URL`) as needed by any program that
+    has the package installed, so the engine installs it by itself. tools/gen-sdk.sh writes it."""
+    plugin = {"resource": True, "name": PACKAGE, "version": version, "server": PLUGIN_DOWNLOAD_URL}
+    return json.dumps(plugin, indent=2) + "\n"

@@ -16,13 +16,13 @@ import sys
 import traceback
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from importlib.metadata import version as package_version
 from typing import Any, TypeAlias, TypeVar
 
 import grpc
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc, status_pb2
 
+from .. import __version__
 from .._api.errors import NodeCancelledError, NodeError
 from .call import Call, EngineLog, InitFailed
 from .config import ProviderConfig, checked_config
@@ -261,7 +261,7 @@ async def serve(engine_address: str | None) -> None:
     log = EngineLog(engine_address)
     server = grpc.aio.server()
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(
-        NodeProviderServicer(package_version("node-pulumi"), log), server
+        NodeProviderServicer(__version__, log), server
     )
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()

@@ -28,6 +28,13 @@ def _server_ids(text: str) -> tuple[str, ...]:
     return ids
 
 
+def _count(text: str) -> int:
+    """``--seed-servers``, ``--seed-snapshots``: a whole number from 0 up."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"a whole number from 0 up, not {text!r}")
+    return int(text)
+
+
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m node_pulumi.sandbox",
@@ -66,6 +73,20 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         f" (default: {','.join(DEFAULT_SERVERS)})",
     )
     parser.add_argument(
+        "--seed-servers",
+        type=_count,
+        default=0,
+        metavar="N",
+        help="add N servers in every status (ids from 100001 on) to the account",
+    )
+    parser.add_argument(
+        "--seed-snapshots",
+        type=_count,
+        default=0,
+        metavar="M",
+        help="add M snapshots of realistic ages, spread over the seeded servers",
+    )
+    parser.add_argument(
         "--connection-timeout",
         type=float,
         default=CONNECTION_TIMEOUT,
@@ -76,6 +97,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--connection-timeout must be positive")
     if not args.reinstall_seconds >= 0:
         parser.error("--reinstall-seconds must not be negative")
+    if args.seed_snapshots and not args.seed_servers:
+        parser.error("--seed-snapshots needs --seed-servers")
     if not args.api_key:
         parser.error(f"--api-key or ${API_KEY_ENV} is required")
     return args
@@ -108,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
         return 1
+    if args.seed_servers:
+        sandbox.seed(args.seed_servers, args.seed_snapshots)
     print(f"node.co.id sandbox listening on {sandbox.url}", flush=True)
     stop.wait()
     sandbox.stop()

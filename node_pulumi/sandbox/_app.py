@@ -11,12 +11,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import math
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
 from urllib.parse import parse_qsl, unquote
 
+from . import _seed
 from ._account import Account
 from ._faults import Fault, Faults
 from ._functions import FUNCTIONS
@@ -30,11 +32,19 @@ from ._params import (
     require,
 )
 from ._render import API_CONTENT_TYPE, render
+from ._seed import FIRST_SEEDED_ID
+from ._servers import ORDER_STATUSES, PACKAGES, SERVER_STATUSES
 from ._store import Store, format_time, parse_time
 
 API_PREFIXES = ("/api/v1/", "/api-sandbox/v1/")
 
 _FORMATS = ("json", "xml")
+_PROFILE_CHOICES = {
+    "server_status": SERVER_STATUSES,
+    "order_status": ORDER_STATUSES,
+    "package": PACKAGES,
+    "ownership": ("owner", "shared"),
+}
 
 
 @dataclass(frozen=True)
@@ -290,11 +300,47 @@ class App:
         return self._require_store().server(server_id).root_password
 
     def add_snapshot(
-        self, snapshot_id: str, server_id: str, *, created_at: str, size_gb: float
+        self,
+        snapshot_id: str,
+        server_id: str,
+        *,
+        created_at: str,
+        size_gb: float,
+        processing: bool = False,
     ) -> None:
+        taken = parse_time(created_at)
         self._require_store().add_snapshot(
-            snapshot_id, server_id, created_at=parse_time(created_at), size_gb=size_gb
+            snapshot_id,
+            server_id,
+            created_at=taken,
+            size_gb=size_gb,
+            ready_at=math.inf if processing else None,
         )
+
+    def add_servers(self, server_ids: Iterable[str]) -> None:
+        """Give the account more servers."""
+        with self._lock:
+            self.servers = self.servers | frozenset(server_ids)
+
+    def set_server(self, server_id: str, changes: Mapping[str, str]) -> None:
+        if server_id not in self.servers:
+            raise KeyError(server_id)
+        for name, allowed in _PROFILE_CHOICES.items():
+            if name in changes and changes[name] not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(allowed)}")
+        self._require_store().set_profile(server_id, **changes)
+
+    def seed(self, servers: int, snapshots: int, seed: int) -> list[str]:
+        numeric = [int(i) + 1 for i in self.servers if i.isdigit() and int(i) >= FIRST_SEEDED_ID]
+        seeded = _seed.seed(
+            self._require_store(),
+            servers,
+            snapshots,
+            first_id=max([FIRST_SEEDED_ID, *numeric]),
+            seed=seed,
+        )
+        self.add_servers(seeded.server_ids)
+        return list(seeded.server_ids)
 
     def delete_behind_back(self, snapshot_id: str) -> None:
         if self._require_store().mark_deleted(snapshot_id) is None:

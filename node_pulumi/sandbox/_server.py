@@ -1,6 +1,6 @@
 """A local stand-in for the node.co.id API's snapshot and server functions, over real HTTP.
 
-It answers the seven functions the project uses under both ``/api/v1/<fn>`` and
+It answers the eight functions the project uses under both ``/api/v1/<fn>`` and
 ``/api-sandbox/v1/<fn>`` (the two behave the same here), on GET and on form-encoded POST, in
 ``format=json`` (default) or ``format=xml`` (see `App` for what it checks). Tests drive failures
 through fault switches and inspect a call log; the same controls are served over HTTP under
@@ -151,7 +151,7 @@ class Sandbox:
 
     @property
     def servers(self) -> frozenset[str]:
-        """The server ids the sandbox knows."""
+        """The server ids the sandbox knows (`seed` adds some)."""
         return self._app.servers
 
     @property
@@ -225,15 +225,38 @@ class Sandbox:
         self._app.delete_behind_back(snapshot_id)
 
     def add_snapshot(
-        self, snapshot_id: str, server_id: str, *, created_at: str, size_gb: float
+        self,
+        snapshot_id: str,
+        server_id: str,
+        *,
+        created_at: str,
+        size_gb: float,
+        processing: bool = False,
     ) -> None:
         """Store an active snapshot with this id, taken at ``created_at`` (the API's
-        ``YYYY-MM-DD HH:MM:SS``, UTC) on ``server_id``, as if an earlier API call had made it.
+        ``YYYY-MM-DD HH:MM:SS``, UTC) on ``server_id``, as if an earlier API call had made it;
+        with ``processing``, one that stays ``processing`` (stuck, unless deleted).
 
         For tests that start from state written elsewhere. Raises ValueError for an id that
         exists already.
         """
-        self._app.add_snapshot(snapshot_id, server_id, created_at=created_at, size_gb=size_gb)
+        self._app.add_snapshot(
+            snapshot_id, server_id, created_at=created_at, size_gb=size_gb, processing=processing
+        )
+
+    def set_server(self, server_id: str, **changes: str) -> None:
+        """Change what the account says of one of its servers: ``server_status``,
+        ``order_status``, ``package``, ``ownership`` (each one of its documented values),
+        ``label``, ``custom_info_1``..``custom_info_3``. KeyError for a server the account does
+        not have, ValueError for a value the API does not document, TypeError for another name.
+        """
+        self._app.set_server(server_id, changes)
+
+    def seed(self, servers: int, snapshots: int = 0, *, seed: int = 0) -> list[str]:
+        """Add ``servers`` servers to the account, in every status, and ``snapshots``
+        snapshots of them, of realistic ages (see `node_pulumi.sandbox._seed`); return the new
+        servers' ids. The same ``seed`` gives the same spread."""
+        return self._app.seed(servers, snapshots, seed)
 
     def reset(self) -> None:
         """Drop all data (snapshots, schedules, servers and their reinstalls, used randoms), the

@@ -4,7 +4,8 @@ and the ``random`` values seen.
 A snapshot's status and a server's are not stored but derived from stored times and the clock
 (a snapshot is ``active`` from its ``ready_at``, a server ``on`` again from the end of its last
 reinstall), so no background thread is needed and a restart on the same file continues where it
-stopped. A version 1 database (before servers) gains the server tables when opened.
+stopped. A version 1 or 2 database (before servers, before server profiles) gains the tables
+it lacks when opened.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 from ._store_servers import ServerTables
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 URL_LIFETIME_SECONDS = 3600
 """How long a ``snapshot_url`` handed out by get_snapshot_detail/get_snapshot_list stays valid."""
 
@@ -53,6 +54,17 @@ CREATE TABLE IF NOT EXISTS servers (
     server_id TEXT PRIMARY KEY,
     root_password TEXT NOT NULL,
     activated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS server_profiles (
+    server_id TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    server_status TEXT NOT NULL,
+    order_status TEXT NOT NULL,
+    package TEXT NOT NULL,
+    ownership TEXT NOT NULL,
+    custom_info_1 TEXT NOT NULL,
+    custom_info_2 TEXT NOT NULL,
+    custom_info_3 TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS reinstalls (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -167,7 +179,7 @@ class Store(ServerTables):
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         with self._lock:
             (version,) = self._conn.execute("PRAGMA user_version").fetchone()
-            if version not in (0, 1, SCHEMA_VERSION):  # 1: the server tables are added below
+            if version not in (0, 1, 2, SCHEMA_VERSION):  # 1, 2: missing tables added below
                 self._conn.close()
                 raise RuntimeError(
                     f"sandbox database {path!s} has unknown schema version {version}"
@@ -199,7 +211,7 @@ class Store(ServerTables):
         size_gb = round(1.0 + secrets.randbelow(200) / 10, 1)
         with self._lock:
             while True:
-                snapshot_id = "".join(secrets.choice(_ID_ALPHABET) for _ in range(_ID_LENGTH))
+                snapshot_id = self.new_snapshot_id()
                 ready_at = now + self._processing_seconds
                 try:
                     cursor = self._conn.execute(
@@ -214,25 +226,48 @@ class Store(ServerTables):
                 return SnapshotRecord(seq, snapshot_id, server_id, now, ready_at, size_gb, None)
 
     def add_snapshot(
-        self, snapshot_id: str, server_id: str, *, created_at: float, size_gb: float
+        self,
+        snapshot_id: str,
+        server_id: str,
+        *,
+        created_at: float,
+        size_gb: float,
+        ready_at: float | None = None,
     ) -> SnapshotRecord:
-        """Store a snapshot with a given id, active since ``created_at``, as if made earlier.
+        """Store a snapshot with a given id, taken at ``created_at``, as if made earlier: active
+        from ``ready_at`` (default: ``created_at``), processing until then.
 
         Lets a test stand the sandbox behind state written elsewhere (another sandbox, another
         release). Raises ValueError for an id already stored.
         """
+        ready = created_at if ready_at is None else ready_at
         with self._lock:
             try:
                 cursor = self._conn.execute(
                     "INSERT INTO snapshots (snapshot_id, server_id, created_at, ready_at,"
                     " size_gb) VALUES (?, ?, ?, ?, ?)",
-                    (snapshot_id, server_id, created_at, created_at, size_gb),
+                    (snapshot_id, server_id, created_at, ready, size_gb),
                 )
             except sqlite3.IntegrityError:
                 raise ValueError(f"snapshot {snapshot_id} exists already") from None
         seq = cursor.lastrowid
         assert seq is not None  # an INSERT into a rowid table always sets it
-        return SnapshotRecord(seq, snapshot_id, server_id, created_at, created_at, size_gb, None)
+        return SnapshotRecord(seq, snapshot_id, server_id, created_at, ready, size_gb, None)
+
+    def add_snapshots(self, rows: list[tuple[str, str, float, float, float, float | None]]) -> None:
+        """Store many snapshots at once: ``(snapshot_id, server_id, created_at, ready_at,
+        size_gb, deleted_at)`` each (seeding; an id stored already is skipped)."""
+        with self._lock:
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO snapshots (snapshot_id, server_id, created_at, ready_at,"
+                " size_gb, deleted_at) VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+
+    @staticmethod
+    def new_snapshot_id() -> str:
+        """A random id in the API's style (12 lowercase letters and digits)."""
+        return "".join(secrets.choice(_ID_ALPHABET) for _ in range(_ID_LENGTH))
 
     def get_snapshot(self, snapshot_id: str) -> SnapshotRecord | None:
         """The snapshot with this id, deleted or not; None if there never was one."""
@@ -288,11 +323,12 @@ class Store(ServerTables):
         return Schedule(server_id, 0, 0, 0) if row is None else Schedule(*row)
 
     def reset(self) -> None:
-        """Drop every snapshot, schedule, server, reinstall and remembered ``random``."""
+        """Drop every snapshot, schedule, server (and profile), reinstall and remembered
+        ``random``."""
         with self._lock:
             self._conn.executescript(
                 "DELETE FROM snapshots; DELETE FROM used_randoms; DELETE FROM schedules;"
-                " DELETE FROM servers; DELETE FROM reinstalls;"
+                " DELETE FROM servers; DELETE FROM server_profiles; DELETE FROM reinstalls;"
             )
 
     def _get(self, snapshot_id: str) -> SnapshotRecord | None:

@@ -1,7 +1,8 @@
-"""The sandbox's servers in its SQLite store: each server's root password and its reinstalls.
+"""The sandbox's servers in its SQLite store: each server's root password, its profile (label,
+statuses, package, tags) and its reinstalls.
 
 `ServerTables` is a part of `Store` (which owns the connection, the lock and the clock); a
-server's status is derived from its last reinstall and the clock, never stored.
+server's status is its profile's, except while a reinstall lasts (derived from the clock).
 """
 
 from __future__ import annotations
@@ -9,12 +10,35 @@ from __future__ import annotations
 import secrets
 import sqlite3
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields, replace
 
 _SELECT_REINSTALLS = (
     "SELECT seq, server_id, install_source, snapshot_id, started_at, ready_at FROM reinstalls"
 )
+_PROFILE_COLUMNS = (
+    "label, server_status, order_status, package, ownership, custom_info_1, custom_info_2,"
+    " custom_info_3"
+)
+
+
+@dataclass(frozen=True)
+class ServerProfile:
+    """What the account says of a server besides its id: as set by a test or the seeding, else
+    these defaults (an active order, ``on``). An empty ``label`` is shown as ``server-<id>``."""
+
+    label: str = ""
+    server_status: str = "on"
+    order_status: str = "active"
+    package: str = "compute1"
+    ownership: str = "owner"
+    custom_info_1: str = ""
+    custom_info_2: str = ""
+    custom_info_3: str = ""
+
+    def row(self) -> tuple[str, ...]:
+        """The values in `_PROFILE_COLUMNS` order."""
+        return tuple(getattr(self, f.name) for f in fields(self))
 
 
 @dataclass(frozen=True)
@@ -43,11 +67,19 @@ class ServerRecord:
     root_password: str
     activated_at: float
     last_reinstall: Reinstall | None
+    profile: ServerProfile = ServerProfile()
 
     def status(self, now: float) -> str:
-        """``reinstall`` while its last reinstall lasts, else ``on``."""
+        """``reinstall`` while its last reinstall lasts, else its profile's status."""
         last = self.last_reinstall
-        return "reinstall" if last is not None and now < last.ready_at else "on"
+        if last is not None and now < last.ready_at:
+            return "reinstall"
+        return self.profile.server_status
+
+    @property
+    def label(self) -> str:
+        """The server's label: its profile's, or ``server-<id>``."""
+        return self.profile.label or f"server-{self.server_id}"
 
 
 class ServerTables:
@@ -68,6 +100,68 @@ class ServerTables:
             )
             return self._server(server_id)
 
+    def servers_of(self, server_ids: Iterable[str]) -> list[ServerRecord]:
+        """These servers (stored now if they were not), in a few queries whatever their number."""
+        ids = sorted(set(server_ids))
+        now = self._clock()
+        with self._lock:
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO servers (server_id, root_password, activated_at)"
+                " VALUES (?, ?, ?)",
+                [(i, secrets.token_urlsafe(12), now) for i in ids],
+            )
+            stored: dict[str, tuple[str, float]] = {
+                row[0]: (row[1], row[2])
+                for row in self._conn.execute(
+                    "SELECT server_id, root_password, activated_at FROM servers"
+                )
+            }
+            profiles = {
+                row[0]: ServerProfile(*row[1:])
+                for row in self._conn.execute(
+                    f"SELECT server_id, {_PROFILE_COLUMNS} FROM server_profiles"  # noqa: S608
+                )
+            }
+            last: dict[str, Reinstall] = {}
+            for row in self._conn.execute(_SELECT_REINSTALLS + " ORDER BY seq"):
+                last[row[1]] = Reinstall(*row)
+        return [
+            ServerRecord(
+                i, stored[i][0], stored[i][1], last.get(i), profiles.get(i, ServerProfile())
+            )
+            for i in ids
+        ]
+
+    def set_profile(self, server_id: str, **changes: str) -> ServerRecord:
+        """Change what the account says of a server (`ServerProfile`'s fields); returns it."""
+        profile = replace(self.server(server_id).profile, **changes)
+        self.store_profiles([(server_id, profile)])
+        return self.server(server_id)
+
+    def store_profiles(self, profiles: Iterable[tuple[str, ServerProfile]]) -> None:
+        """Store servers' profiles (and the servers, when new), replacing earlier ones."""
+        now = self._clock()
+        rows = list(profiles)
+        with self._lock:
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO servers (server_id, root_password, activated_at)"
+                " VALUES (?, ?, ?)",
+                [(i, secrets.token_urlsafe(12), now) for i, _ in rows],
+            )
+            self._conn.executemany(
+                f"INSERT OR REPLACE INTO server_profiles (server_id, {_PROFILE_COLUMNS})"  # noqa: S608
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(i, *p.row()) for i, p in rows],
+            )
+
+    def set_activated(self, activations: Iterable[tuple[str, float]]) -> None:
+        """Backdate servers' activation times (seeding an account that has existed a while)."""
+        with self._lock:
+            self._conn.executemany(
+                "UPDATE servers SET activated_at = ? WHERE server_id = ?",
+                [(at, i) for i, at in activations],
+            )
+
     def start_reinstall(
         self, server_id: str, install_source: str, snapshot_id: str | None
     ) -> ServerRecord | None:
@@ -85,6 +179,10 @@ class ServerTables:
                 "INSERT INTO reinstalls (server_id, install_source, snapshot_id, started_at,"
                 " ready_at) VALUES (?, ?, ?, ?, ?)",
                 (server_id, install_source, snapshot_id, now, now + self._reinstall_seconds),
+            )
+            # A reinstalled server comes back on, whatever it was before.
+            self._conn.execute(
+                "UPDATE server_profiles SET server_status = 'on' WHERE server_id = ?", (server_id,)
             )
             return self._server(server_id)
 
@@ -105,4 +203,14 @@ class ServerTables:
             _SELECT_REINSTALLS + " WHERE server_id = ? ORDER BY seq DESC LIMIT 1", (server_id,)
         ).fetchone()
         last = None if row is None else Reinstall(*row)
-        return ServerRecord(server_id, password, activated_at, last)
+        profile = self._conn.execute(
+            f"SELECT {_PROFILE_COLUMNS} FROM server_profiles WHERE server_id = ?",  # noqa: S608
+            (server_id,),
+        ).fetchone()
+        return ServerRecord(
+            server_id,
+            password,
+            activated_at,
+            last,
+            ServerProfile() if profile is None else ServerProfile(*profile),
+        )

@@ -56,21 +56,31 @@ def test_import_adopts_a_snapshot_by_id(native_stack: Stack, sandbox: Sandbox) -
     native_stack.up()
     (ours,) = sandbox.snapshots()
     sandbox.clear_calls()
-    imported_output = native_stack.run(
+    code = native_stack.root / "imported.py"
+    native_stack.run(
         "import",
         NATIVE_SNAPSHOT_TYPE,
         "imported",
         str(ours["snapshot_id"]),
+        "--out",
+        str(code),
         "--yes",
     )
-    # Pulumi's Python host writes the program code for it (schema and all: no
-    # --generate-code=false needed).
-    assert 'node.Snapshot("imported", server_id="12345"' in imported_output
+    # Pulumi's Python host writes the program code for it, importing the schema's
+    # language.python packageName: the wheel's own module.
+    written = code.read_text()
+    assert "import node_pulumi.native as node" in written
+    assert 'node.Snapshot("imported", server_id="12345"' in written
     assert set(functions(sandbox)) == {"get_snapshot_detail"}
     (imported,) = [r for r in snapshots(native_stack) if r["urn"].endswith("::imported")]
     assert imported["id"] == ours["snapshot_id"]
     assert imported["outputs"]["serverId"] == "12345"
     assert imported["inputs"] == {"serverId": "12345"}
+    # The code runs as written: added to the program, it declares what was imported.
+    program = native_stack.root / "__main__.py"
+    program.write_text(program.read_text() + "\n" + written)
+    native_stack.run("preview", "--expect-no-changes")
+    program.write_text(program.read_text().replace(written, ""))
 
     missing = native_stack.run(
         "import",
