@@ -8,7 +8,6 @@ which it does once the sandbox's call log shows the command polling (`Sandbox.wa
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import pty
@@ -406,9 +405,8 @@ def test_on_a_terminal_typing_the_server_id_restores_with_a_live_line(
 def test_each_command_s_help_explains_every_option_and_lists_the_exit_statuses(
     command: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    parser = build_parser()
-    (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    for action in commands.choices[command]._actions:
+    parser, commands = build_parser()
+    for action in commands[command]._actions:
         assert action.help, f"{command} {action.option_strings or action.dest} has no help"
     with pytest.raises(SystemExit):
         parser.parse_args([command, "--help"])
