@@ -22,6 +22,7 @@ from pathlib import Path
 import requests
 from engine import engine_scale, start_up, waiting
 from monitor import monitor_check
+from process_start import process_start
 from restore import restore_wait
 from rotating import rotating
 from stacks import API_KEY, ROOT, SNAPSHOT_TYPE, USER_ID, Row, bench_stack, timed
@@ -118,7 +119,17 @@ def _load(averages: tuple[float, float, float]) -> str:
     return "/".join(f"{a:.1f}" for a in averages)
 
 
-GROUPS = ["client", "scale", "waiting", "restore", "start-up", "state", "rotating", "monitor"]
+GROUPS = [
+    "client",
+    "scale",
+    "waiting",
+    "restore",
+    "start-up",
+    "process-start",
+    "state",
+    "rotating",
+    "monitor",
+]
 
 
 def main() -> None:
@@ -160,6 +171,8 @@ def main() -> None:
             rows += restore_wait(args.runs, [2.0, 4.0] if quick else [4.0, 16.0])
         if "start-up" in only:
             rows += start_up(cli, args.runs, work)
+        if "process-start" in only:
+            rows += process_start(3 * args.runs)
         if "state" in only:
             rows += state_size(cli, work)
         if "rotating" in only:

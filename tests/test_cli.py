@@ -23,6 +23,9 @@ from pathlib import Path
 import pytest
 
 from node_pulumi import NodeClient
+from node_pulumi._cli._args import build_parser
+from node_pulumi._cli._progress import counted
+from node_pulumi._cli._status import INTERRUPTED
 from node_pulumi.sandbox import Sandbox
 
 from .clock import StillClock
@@ -135,7 +138,7 @@ def test_restore_by_id_waits_until_on_and_exits_0(
     assert seen[-1] == "on" and len(seen) >= 3 and set(seen[:-1]) == {"reinstall"}
     assert re.fullmatch(
         rf"server 12345 is on: restored from snapshot {snapshot_id} \(taken 2023-11-14 "
-        r"22:13:20\) in \d+s, \d+ status polls\n",
+        r"22:13:20\) in \d+s, \d+ status polls?\n",
         out,
     )
     lines = err.splitlines()
@@ -275,7 +278,12 @@ def test_missing_credentials_and_bad_arguments_exit_2(env: dict[str, str]) -> No
     missing = run(
         {k: v for k, v in env.items() if k != "NODE_API_KEY"}, "restore", SERVER, "s", "--yes"
     )
-    assert missing.returncode == 2 and "NODE_API_KEY" in missing.stderr
+    assert missing.returncode == 2
+    assert missing.stderr == (
+        "node-pulumi: node.co.id credentials are missing: set environment variable NODE_API_KEY "
+        "(for example: `export NODE_API_KEY=<api key>`); or take them from a stack's "
+        "configuration with --stack NAME\n"
+    )
     for args in (
         ["restore", SERVER],
         ["restore", SERVER, "snap", "--latest"],
@@ -391,3 +399,56 @@ def test_on_a_terminal_typing_the_server_id_restores_with_a_live_line(
     assert out.startswith("server 12345 is on: restored from snapshot")
     assert [r["snapshot_id"] for r in sandbox.reinstalls(SERVER)] == [snapshot_id]
     no_credential(sandbox, shown, out)
+
+
+@pytest.mark.parametrize("command", ["restore", "snapshots"])
+def test_each_command_s_help_explains_every_option_and_lists_the_exit_statuses(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    parser, commands = build_parser()
+    for action in commands[command]._actions:
+        assert action.help, f"{command} {action.option_strings or action.dest} has no help"
+    with pytest.raises(SystemExit):
+        parser.parse_args([command, "--help"])
+    out = capsys.readouterr().out
+    assert "exit statuses:" in out
+    assert f"  {INTERRUPTED}  interrupted" in out
+
+
+def test_counts_are_said_with_their_noun_singular_or_plural() -> None:
+    assert [counted(n, "status poll") for n in (0, 1, 2)] == [
+        "0 status polls",
+        "1 status poll",
+        "2 status polls",
+    ]
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def test_started_with_sigint_ignored_it_keeps_ignoring_it_and_sigterm_stops_it(
+    sandbox: Sandbox, clock: StillClock, client: NodeClient, env: dict[str, str]
+) -> None:
+    """The disposition its parent gave it stays (a `&` job of a script, `trap '' INT`); SIGTERM
+    stops the wait as Ctrl-C would."""
+    snapshot_id = active(client, clock)
+    process = subprocess.Popen(
+        [COMMAND, "restore", SERVER, snapshot_id, "--yes", "--poll-interval", "0.05"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_ignore_sigint,  # the child's own disposition, set before exec
+    )
+    assert len(sandbox.wait_for_calls("get_server_detail", 2, timeout=EXIT_TIMEOUT)) >= 2
+    process.send_signal(signal.SIGINT)
+    polls = len(sandbox.calls("get_server_detail"))
+    more = sandbox.wait_for_calls("get_server_detail", polls + 2, timeout=EXIT_TIMEOUT)
+    assert len(more) >= polls + 2, "it stopped polling on SIGINT"
+    assert process.poll() is None
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=EXIT_TIMEOUT)
+    assert process.returncode == 130, err
+    assert "restore cancelled; the reinstall of server 12345" in err

@@ -13,12 +13,13 @@ import pytest
 
 from node_pulumi import NodeClient, NodeTransportError, SnapshotUncertainError
 from node_pulumi._api.errors import SnapshotWaitCancelled
-from node_pulumi._core.operations import (
+from node_pulumi._core.drivers import (
+    Polling,
     create_deadline,
     snapshot_update,
-    start_snapshot,
     take_snapshot_async,
 )
+from node_pulumi._core.snapshots import start_snapshot
 from node_pulumi._core.waiting import Deadline
 from node_pulumi.sandbox import Sandbox
 
@@ -83,6 +84,17 @@ def test_a_create_whose_deadline_has_passed_is_not_sent(node: NodeClient, still:
     assert still.calls() == []
 
 
+def test_a_time_limit_alone_bounds_the_create_and_does_not_make_it_wait(
+    node: NodeClient, still: Sandbox
+) -> None:
+    """``customTimeouts`` on a snapshot that does not wait: the create answers ``processing``
+    with no status poll (the snapshot stays processing in the still sandbox)."""
+    polling = Polling(node, IP, itertools.repeat(0.01), print, time_limit=5.0)
+    created = asyncio.run(take_snapshot_async(polling, "12345", wait=False, timeout=1800))
+    assert created["snapshot_status"] == "processing"
+    assert [c.function for c in still.calls()] == ["create_snapshot"]
+
+
 def test_a_wait_cancelled_by_the_engine_names_the_snapshot_and_ends_at_once(
     node: NodeClient, still: Sandbox
 ) -> None:
@@ -90,13 +102,10 @@ def test_a_wait_cancelled_by_the_engine_names_the_snapshot_and_ends_at_once(
         cancelled = asyncio.Event()
         cancelled.set()  # Cancel came while the create was out: the wait must not start
         await take_snapshot_async(
-            node,
+            Polling(node, IP, itertools.repeat(0.01), print),
             "12345",
             wait=True,
             timeout=600,
-            client_ip_address=IP,
-            intervals=itertools.repeat(0.01),
-            notify=print,
             cancelled=cancelled,
         )
 

@@ -19,8 +19,8 @@ from node_pulumi import (
     SnapshotUncertainError,
 )
 from node_pulumi._core.gone import ADDRESSED, SERVER, SNAPSHOT, is_gone
-from node_pulumi._core.operations import (
-    clear_schedule,
+from node_pulumi._core.schedule import clear_schedule
+from node_pulumi._core.snapshots import (
     delete_snapshot,
     read_snapshot,
     require_snapshot,

@@ -1,5 +1,6 @@
-"""The package's layers, read from its imports: the API client knows nothing of Pulumi, the core
-nothing of either door's protocol, and neither reaches up into the layers built on them."""
+"""The package's layers, read from its imports: the API client and the core know nothing of
+Pulumi's SDK nor of either door's protocol, and neither reaches up into the layers built on
+them. What the processes load at run time is in test_startup.py."""
 
 from __future__ import annotations
 
@@ -56,7 +57,8 @@ DOORS = (
     ("layer", "refused"),
     [
         ("_api", ("pulumi", "grpc", "google", "node_pulumi._core", *DOORS)),
-        ("_core", ("pulumi.dynamic", "pulumi.runtime", "grpc", "google", *DOORS)),
+        # No Pulumi SDK at all: the command runs the core without loading it (test_startup.py).
+        ("_core", ("pulumi", "grpc", "google", *DOORS)),
         # The command reads stacks through the pulumi CLI, never the SDK.
         ("_cli", ("pulumi", "grpc", "google", *DOORS)),
     ],
@@ -70,6 +72,15 @@ def test_a_layer_imports_nothing_from_the_layers_above_it(
 def test_the_doors_do_not_import_each_other() -> None:
     assert _violations("_dynamic", ("node_pulumi._plugin", "node_pulumi.native")) == []
     assert _violations("_plugin", ("node_pulumi._dynamic", "node_pulumi.native")) == []
+
+
+def test_within_the_core_the_operations_stand_on_their_parts() -> None:
+    """The drivers, the rotation and the restore use the snapshot look-ups, the outputs, the
+    listing and the wait rule; none of those reaches back up."""
+    above = ("node_pulumi._core.drivers", "node_pulumi._core.rotation", "node_pulumi._core.restore")
+    for part in ("snapshots", "outputs", "listing", "waiting", "inputs", "settings", "gone"):
+        path = PACKAGE / "_core" / f"{part}.py"
+        assert [m for m in imported_modules(path) if _under(m, above)] == [], part
 
 
 def test_the_check_sees_relative_imports() -> None:

@@ -17,7 +17,7 @@ from node_pulumi import (
 from node_pulumi._cli import exit_status
 from node_pulumi._cli._status import CREDENTIALS, FAILED
 from node_pulumi._core.gone import is_gone
-from node_pulumi._core.operations import read_snapshot, start_snapshot
+from node_pulumi._core.snapshots import read_snapshot, start_snapshot
 from node_pulumi.sandbox import Sandbox
 
 from .conftest import API_KEY

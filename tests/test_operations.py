@@ -15,16 +15,15 @@ from node_pulumi import (
     SnapshotNotFoundError,
     SnapshotUncertainError,
 )
-from node_pulumi._core.operations import (
-    clear_schedule,
+from node_pulumi._core.drivers import Polling, take_snapshot
+from node_pulumi._core.listing import list_snapshots
+from node_pulumi._core.outputs import snapshot_outputs
+from node_pulumi._core.schedule import clear_schedule, set_schedule
+from node_pulumi._core.snapshots import (
     delete_snapshot,
-    list_snapshots,
     read_snapshot,
     require_snapshot,
-    set_schedule,
-    snapshot_outputs,
     start_snapshot,
-    take_snapshot,
 )
 from node_pulumi.sandbox import NOT_FOUND, SERVER_NOT_FOUND, Sandbox
 
@@ -87,13 +86,10 @@ def test_take_waits_until_active_and_merges_the_details(sandbox: Sandbox) -> Non
     lines: list[str] = []
     with _client(sandbox) as client:
         details = take_snapshot(
-            client,
+            Polling(client, IP, itertools.repeat(0.001), lines.append),
             "12345",
             wait=True,
             timeout=30,
-            client_ip_address=IP,
-            intervals=itertools.repeat(0.001),
-            notify=lines.append,
         )
     assert details["snapshot_status"] == "active"
     assert details["snapshot_name"] == f"manual-{details['snapshot_id']}"

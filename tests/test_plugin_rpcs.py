@@ -33,7 +33,8 @@ from pulumi.runtime.proto import (
     status_pb2,
 )
 
-from node_pulumi._plugin.call import EngineLog
+from node_pulumi._plugin.call import Call, EngineLog
+from node_pulumi._plugin.config import ProviderConfig
 from node_pulumi._plugin.server import NodeProviderServicer
 from node_pulumi.sandbox import Sandbox
 
@@ -537,3 +538,52 @@ def test_cancel_ends_a_waiting_create_at_once_as_partial_state(
     assert f"snapshot {partial.id} is still processing: waiting was cancelled" in reason
     assert snapshot["snapshot_status"] == "processing"
     assert "delete_snapshot" not in functions(held_sandbox)
+
+
+# --- The engine's Log -----------------------------------------------------------------------------
+
+
+class StuckEngine(engine_pb2_grpc.EngineServicer):
+    """An engine whose `Log` takes the line and never answers (until the test releases it)."""
+
+    def __init__(self) -> None:
+        self.received = threading.Event()
+        self.release = threading.Event()
+
+    def Log(self, request: Any, context: Any) -> empty_pb2.Empty:
+        self.received.set()
+        self.release.wait()
+        return empty_pb2.Empty()
+
+
+def test_a_line_the_engine_never_answers_goes_to_stderr_past_the_log_s_deadline(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """`Call.notify` runs on a worker thread and waits for the engine's `Log`: with an engine
+    that never answers, it gives up at the log's deadline and writes the line to stderr."""
+    stuck = StuckEngine()
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    engine_pb2_grpc.add_EngineServicer_to_server(stuck, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    loop = asyncio.new_event_loop()
+    threading.Thread(target=loop.run_forever, daemon=True).start()
+
+    async def open_call() -> tuple[EngineLog, Call]:
+        log = EngineLog(f"127.0.0.1:{port}", deadline=0.5)
+        return log, Call(SNAPSHOT_URN, ProviderConfig(), log, asyncio.Event())
+
+    log, call = asyncio.run_coroutine_threadsafe(open_call(), loop).result(timeout=30)
+    line = "node: snapshot s1 of server 12345 created"
+    notifier = threading.Thread(target=call.notify, args=(line,), daemon=True)
+    try:
+        notifier.start()
+        notifier.join(timeout=60)  # a bound on a hang, not a timing: the deadline is 0.5 s
+        assert not notifier.is_alive(), "notify still waits for the engine"
+        assert stuck.received.is_set()
+        assert line in capfd.readouterr().err
+    finally:
+        stuck.release.set()
+        asyncio.run_coroutine_threadsafe(log.close(), loop).result(timeout=30)
+        loop.call_soon_threadsafe(loop.stop)
+        server.stop(grace=None)

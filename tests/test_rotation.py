@@ -10,12 +10,13 @@ import pytest
 
 from node_pulumi import NodeApiError, NodeClient
 from node_pulumi._core.rotation import (
-    RotationPruneError,
+    Rotation,
     check_rotating,
     delete_all,
     next_step,
     prune,
     refresh,
+    refreshed,
     rotating_changes,
     rotating_outputs,
 )
@@ -31,6 +32,10 @@ def inputs(**overrides: Any) -> dict[str, Any]:
 def take(client: NodeClient, count: int) -> list[str]:
     """Start ``count`` snapshots of server 12345; their ids, newest first (as a rotation holds)."""
     return [str(client.create_snapshot("12345")["snapshot_id"]) for _ in range(count)][::-1]
+
+
+def fail_on_warning(message: str) -> None:
+    raise AssertionError(f"unexpected warning: {message}")
 
 
 def live(sandbox: Sandbox) -> list[str]:
@@ -126,12 +131,12 @@ def test_prune_deletes_the_oldest_beyond_keep_oldest_first(
     held = take(client, 4)
     lines: list[str] = []
     sandbox.clear_calls()
-    assert prune(client, held, 2, lines.append) == held[:2]
+    assert prune(client, held, 2, lines.append, fail_on_warning) == held[:2]
     assert [c.params["snapshot_id"] for c in sandbox.calls()] == [held[3], held[2]]
     assert live(sandbox) == held[:2][::-1]
     assert lines == [f"node: snapshot {i} deleted: only the last 2 are kept" for i in held[:1:-1]]
     sandbox.clear_calls()
-    assert prune(client, held[:2], 2, lines.append) == held[:2]
+    assert prune(client, held[:2], 2, lines.append, fail_on_warning) == held[:2]
     assert sandbox.calls() == []
 
 
@@ -140,20 +145,51 @@ def test_prune_counts_a_snapshot_gone_elsewhere_as_deleted(
 ) -> None:
     held = take(client, 2)
     sandbox.delete_snapshot_behind_back(held[1])
-    assert prune(client, held, 1, lambda _: None) == held[:1]
+    assert prune(client, held, 1, lambda _: None, fail_on_warning) == held[:1]
 
 
-def test_a_failed_delete_leaves_it_and_the_older_ones_held(
+def test_a_failed_delete_is_a_warning_and_leaves_it_and_the_newer_extras_held(
     client: NodeClient, sandbox: Sandbox
 ) -> None:
     held = take(client, 4)
     sandbox.set_fault("delete_snapshot", error=("MAINTENANCE", "try again later"), times=1)
-    with pytest.raises(RotationPruneError) as caught:
-        prune(client, held, 1, lambda _: None)
-    assert caught.value.kept == held
-    assert caught.value.snapshot_id == held[3]
-    assert "older than the last 1 kept" in str(caught.value) and "MAINTENANCE" in str(caught.value)
-    assert prune(client, caught.value.kept, 1, lambda _: None) == held[:1]
+    warnings: list[str] = []
+    assert prune(client, held, 1, lambda _: None, warnings.append) == held
+    (warning,) = warnings
+    assert warning.startswith(f"deleting snapshot {held[3]} (older than the last 1 kept) failed")
+    assert "MAINTENANCE" in warning
+    assert warning.endswith(
+        f"snapshots {held[1]}, {held[2]}, {held[3]} stay in snapshot_ids, and the next "
+        "`pulumi up` deletes them"
+    )
+    assert prune(client, held, 1, lambda _: None, fail_on_warning) == held[:1]
+
+
+def test_a_rotation_records_the_new_snapshot_then_prunes_beyond_keep(
+    client: NodeClient, sandbox: Sandbox
+) -> None:
+    """The step both doors run: a take recorded newest first, its status, then the prune."""
+    held = take(client, 2)
+    olds = rotating_outputs(inputs(keep=2), held, "active")
+    rotation = Rotation(olds, inputs(keep=2, triggers=["v2"]))
+    assert rotation.step == "take"
+    rotation.record(client.create_snapshot("12345"))
+    outputs = rotation.prune(client, lambda _: None, fail_on_warning)
+    newest = outputs["snapshot_id"]
+    assert outputs["snapshot_ids"] == [newest, held[0]]
+    assert outputs["snapshot_status"] == "processing"
+    assert live(sandbox) == [held[0], newest]
+    assert rotation.first == held[0]
+
+
+def test_a_resumed_wait_that_reports_no_status_keeps_the_one_held() -> None:
+    rotation = Rotation(rotating_outputs(inputs(), ["b", "a"], "processing"), inputs())
+    assert rotation.step == "resume" and rotation.newest == "b"
+    rotation.record({"snapshot_id": "b", "snapshot_status": None})
+    assert rotation.outputs()["snapshot_status"] == "processing"
+    rotation.record({"snapshot_id": "b", "snapshot_status": "active"})
+    assert rotation.outputs()["snapshot_ids"] == ["b", "a"]
+    assert rotation.outputs()["snapshot_status"] == "active"
 
 
 def test_refresh_drops_the_gone_and_reports_the_newest_left(
@@ -167,6 +203,19 @@ def test_refresh_drops_the_gone_and_reports_the_newest_left(
     for snapshot_id in held[1:]:
         sandbox.delete_snapshot_behind_back(snapshot_id)
     assert refresh(client, held, None) == ([], None)
+
+
+def test_a_refreshed_rotation_s_outputs_hold_what_is_left_and_none_when_nothing_is(
+    client: NodeClient, sandbox: Sandbox
+) -> None:
+    held = take(client, 2)
+    outputs = rotating_outputs(inputs(), held, "processing")
+    sandbox.delete_snapshot_behind_back(held[0])
+    found = refreshed(client, outputs, None)
+    assert found is not None
+    assert (found["snapshot_ids"], found["snapshot_id"]) == (held[1:], held[1])
+    sandbox.delete_snapshot_behind_back(held[1])
+    assert refreshed(client, outputs, None) is None
 
 
 def test_refresh_raises_a_credential_error_instead_of_dropping_anything(

@@ -67,6 +67,15 @@ def test_missing_credentials_name_keys_and_variables() -> None:
     assert "node:userId" not in text
 
 
+def test_missing_credentials_without_stack_config_name_only_the_variables() -> None:
+    with pytest.raises(NodeConfigError) as caught:
+        resolve_settings(None, {"NODE_API_KEY": "k"}).client()
+    assert str(caught.value) == (
+        "node.co.id credentials are missing: set environment variable NODE_USER_ID (for "
+        "example: `export NODE_USER_ID=<user id>`)"
+    )
+
+
 @pytest.mark.parametrize(
     ("config", "needle"),
     [

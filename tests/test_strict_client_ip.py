@@ -11,7 +11,7 @@ import requests
 
 from node_pulumi import NodeApiError, NodeClient
 from node_pulumi._core.gone import is_gone
-from node_pulumi._core.operations import read_snapshot
+from node_pulumi._core.snapshots import read_snapshot
 from node_pulumi.sandbox import Sandbox
 from node_pulumi.sandbox.__main__ import _parse_args
 

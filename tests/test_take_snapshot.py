@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from node_pulumi import NodeClient, SnapshotTimeoutError, SnapshotUncertainError
-from node_pulumi._core.operations import take_snapshot
+from node_pulumi._core.drivers import Polling, take_snapshot
 from node_pulumi.sandbox import Sandbox
 
 from .conftest import API_KEY, USER_ID
@@ -30,13 +30,10 @@ def test_the_snapshot_is_named_before_the_first_status_poll(held_sandbox: Sandbo
 
     with _client(held_sandbox) as client, pytest.raises(SnapshotTimeoutError) as raised:
         take_snapshot(
-            client,
+            Polling(client, None, iter([0.05] * 100), notify),
             "12345",
             wait=True,
             timeout=0.2,
-            client_ip_address=None,
-            intervals=iter([0.05] * 100),
-            notify=notify,
         )
     snapshot_id = raised.value.snapshot_id
     assert seen == [
@@ -54,13 +51,10 @@ def test_without_waiting_the_snapshot_is_named_too(held_sandbox: Sandbox) -> Non
     lines: list[str] = []
     with _client(held_sandbox) as client:
         created = take_snapshot(
-            client,
+            Polling(client, None, iter([]), lines.append),
             "42",
             wait=False,
             timeout=1800,
-            client_ip_address=None,
-            intervals=iter([]),
-            notify=lines.append,
         )
     assert lines == [f"node: snapshot {created['snapshot_id']} of server 42 created"]
 
@@ -76,13 +70,10 @@ def test_a_lost_answer_is_announced_before_the_look_up(held_sandbox: Sandbox) ->
 
     with _client(held_sandbox) as client, pytest.raises(SnapshotUncertainError):
         take_snapshot(
-            client,
+            Polling(client, "127.0.0.1", iter([]), notify),
             "777",
             wait=True,
             timeout=1800,
-            client_ip_address="127.0.0.1",
-            intervals=iter([]),
-            notify=notify,
         )
     ((line, functions),) = seen
     assert line.startswith("node: create_snapshot of server 777 got no usable answer (")

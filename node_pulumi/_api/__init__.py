@@ -1,2 +1,3 @@
-"""The node.co.id API client: one transport (`transport.NodeClient`), response decoding, the
-request checksum and the exception tree. No Pulumi import at all: usable from any Python code."""
+"""The node.co.id API client: one transport (`transport.NodeClient`), the forensics on failed
+requests, response decoding, the request checksum and the exception tree. No Pulumi import at
+all: usable from any Python code."""

@@ -10,8 +10,10 @@ The retry rule, in one place:
   proxy that refuses connections). A failed TLS handshake and a proxy refusing the tunnel are
   certain too, but are not retried: they will not change by themselves.
 * A request that may have reached the server (read timeout, reset connection, HTTP 5xx or 429) is
-  retried only for functions that are safe to repeat (every function except ``create_snapshot``),
-  with a fresh ``random`` and checksum, since the API rejects a reused ``random``.
+  retried only for functions that are safe to repeat (every function except ``create_snapshot``
+  and ``reinstall_server``, `NOT_REPEATABLE`), with a fresh ``random`` and checksum, since the
+  API rejects a reused ``random``. Which failures may have reached the server is told by
+  `forensics`.
 * ``create_snapshot`` and ``reinstall_server`` are never repeated once they may have been
   received: a second snapshot of the server would be taken, or a second reinstall started (and
   the server's downtime doubled). Their error says so
@@ -33,8 +35,6 @@ from __future__ import annotations
 
 import ipaddress
 import math
-import re
-import ssl
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -43,10 +43,6 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
-from requests.exceptions import ProxyError, SSLError
-from urllib3.exceptions import ConnectTimeoutError, ProtocolError
-from urllib3.exceptions import ProxyError as Urllib3ProxyError
-from urllib3.exceptions import SSLError as Urllib3SSLError
 from urllib3.util.retry import Retry
 
 from .checksum import checksum, new_random
@@ -59,6 +55,7 @@ from .errors import (
     NodeTransportError,
     client_ip_hint,
 )
+from .forensics import describe, may_have_reached
 
 REAL_ENDPOINT = "https://node.co.id/api/v1/"
 SANDBOX_ENDPOINT = "https://node.co.id/api-sandbox/v1/"
@@ -267,7 +264,7 @@ class NodeClient:
             )
         except requests.RequestException as exc:
             raise NodeTransportError(
-                function, _describe(exc), may_have_reached_server=_may_have_reached(exc)
+                function, describe(exc), may_have_reached_server=may_have_reached(exc)
             ) from None
         except OSError as exc:
             # requests raises a bare OSError, before connecting, for a CA bundle path
@@ -368,50 +365,3 @@ class _NoAuth(AuthBase):
 
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _may_have_reached(exc: requests.RequestException) -> bool:
-    """Whether the request may have been received; False only when it certainly was not."""
-    # SSLError: the TLS handshake with the API failed, before the request was written (urllib3
-    # would report a TLS failure on an established connection the same way, but TLS stacks end
-    # such connections with an EOF, which arrives as a dropped connection).
-    if isinstance(exc, requests.ConnectTimeout | SSLError):
-        return False
-    cause = _cause(exc)
-    # No TCP connection to the API or the proxy, or no TLS session with an https proxy.
-    if isinstance(cause, ConnectTimeoutError | ssl.SSLError):
-        return False
-    # The proxy answered CONNECT with an error status (http.client's wording), so there is no
-    # tunnel and nothing was sent. urllib3 labels that ProxyError, but also a connection dropped
-    # after the request went through the tunnel: the cause tells the two apart.
-    return not (isinstance(cause, OSError) and str(cause).startswith("Tunnel connection failed"))
-
-
-def _cause(exc: requests.RequestException) -> object:
-    """The socket, TLS or urllib3 error under a requests error, through urllib3's wrappers."""
-    cause = exc.args[0] if exc.args else None
-    cause = getattr(cause, "reason", cause)  # MaxRetryError
-    if isinstance(cause, Urllib3ProxyError):
-        cause = cause.original_error
-    if isinstance(cause, ProtocolError | Urllib3SSLError) and cause.args:
-        cause = cause.args[-1]
-    return cause
-
-
-def _describe(exc: requests.RequestException) -> str:
-    if isinstance(exc, requests.Timeout):
-        return f"no answer in time ({type(exc).__name__})"
-    cause = _cause(exc)
-    if isinstance(cause, ssl.SSLCertVerificationError):
-        return (
-            f"TLS failed: certificate verify failed: {cause.verify_message}; a CA of your own "
-            "(a TLS-inspecting proxy's) can be named with REQUESTS_CA_BUNDLE"
-        )
-    detail = re.sub(r"\s*\(_ssl\.c:\d+\)", "", str(cause).rsplit(": ", 1)[-1])
-    if isinstance(exc, SSLError):
-        return f"TLS failed: {detail}"
-    if isinstance(exc, ProxyError):
-        return f"the proxy failed: {detail}"
-    if isinstance(exc, requests.ConnectionError):
-        return f"connection failed: {detail}"
-    return f"request failed ({type(exc).__name__})"

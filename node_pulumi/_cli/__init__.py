@@ -61,7 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line ``argv``; return the exit status."""
     args = parse(argv)
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)  # a cancelled CI job: as Ctrl-C
+        # A cancelled CI job: as Ctrl-C. SIGINT keeps the disposition the command was started
+        # with: ignored by its parent, it stays ignored (docs/guides/restore.md says why).
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         return COMMANDS[args.command](args)
     except NodeError as error:

@@ -81,8 +81,13 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, CommandParser]]:
         epilog=TABLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    restore.add_argument("server_id", metavar="SERVER_ID")
-    restore.add_argument("snapshot_id", metavar="SNAPSHOT_ID", nargs="?")
+    restore.add_argument("server_id", metavar="SERVER_ID", help="the server to reinstall")
+    restore.add_argument(
+        "snapshot_id",
+        metavar="SNAPSHOT_ID",
+        nargs="?",
+        help="the snapshot to restore it from (or --latest, or --from-output)",
+    )
     restore.add_argument(
         "--latest", action="store_true", help="the newest active snapshot of SERVER_ID"
     )
@@ -119,13 +124,25 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, CommandParser]]:
         "snapshots",
         parents=[stack],
         help="list snapshots, to pick one",
-        description="List snapshots as a table (id, server, cycle, status, size, added), "
-        "newest first. The API needs a client IP address for this (NODE_CLIENT_IP_ADDRESS or "
-        "node:clientIpAddress).",
+        description="List snapshots as a table (id, server, cycle, status, size, added),\n"
+        "newest first. The API needs a client IP address for this (NODE_CLIENT_IP_ADDRESS\n"
+        "or node:clientIpAddress).",
+        epilog=TABLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     snapshots.add_argument("--server-id", metavar="ID", help="only this server's snapshots")
-    snapshots.add_argument("--status", choices=LIST_STATUSES, default="active")
-    snapshots.add_argument("--cycle", choices=LIST_CYCLES, default="all")
+    snapshots.add_argument(
+        "--status",
+        choices=LIST_STATUSES,
+        default="active",
+        help="only snapshots in this status, or all (default: active, the ones a restore takes)",
+    )
+    snapshots.add_argument(
+        "--cycle",
+        choices=LIST_CYCLES,
+        default="all",
+        help="only manual snapshots or one schedule cycle's (default: all)",
+    )
     snapshots.add_argument(
         "--json", action="store_true", help="a JSON list instead of a table (no download URLs)"
     )

@@ -27,6 +27,11 @@ def duration(seconds: float) -> str:
     return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
 
 
+def counted(count: int, noun: str) -> str:
+    """``1 poll``, ``2 polls``: a count with its noun (a regular plural)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 class Progress:
     """The restore's `on_event` callback and the command's own lines, on ``stream``."""
 
@@ -104,7 +109,7 @@ class Progress:
             self._clear()
             self._line = (
                 f"server {self._server_id}: {self._status or 'unknown'} "
-                f"({elapsed} since the reinstall started, {self._polls} polls)"
+                f"({elapsed} since the reinstall started, {counted(self._polls, 'poll')})"
             )
             self._stream.write(self._line)
             self._stream.flush()

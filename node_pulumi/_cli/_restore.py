@@ -17,7 +17,7 @@ from .._core.restore_errors import RestoreCancelledError
 from .._core.restore_events import RestorePlan
 from .._core.settings import Settings
 from .._core.waiting import poll_intervals
-from ._progress import Progress, duration
+from ._progress import Progress, counted, duration
 from ._stack import settings_for, stack_output
 from ._status import OK
 
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     taken = f" (taken {result.snapshot_taken_at})" if result.snapshot_taken_at else ""
     print(
         f"server {result.server_id} is on: restored from snapshot {result.snapshot_id}{taken} "
-        f"in {duration(result.elapsed)}, {result.polls} status polls",
+        f"in {duration(result.elapsed)}, {counted(result.polls, 'status poll')}",
         flush=True,
     )
     return OK

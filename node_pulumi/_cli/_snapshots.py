@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from .._core.operations import list_snapshots
+from .._core.listing import list_snapshots
 from ._stack import settings_for
 from ._status import OK
 

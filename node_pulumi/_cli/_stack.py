@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from dataclasses import replace
 from typing import Any
 
 from .._api.errors import NodeError
@@ -94,5 +95,11 @@ def _json(text: str, stack: str) -> dict[str, Any]:
 
 def settings_for(stack: str | None, cwd: str | None) -> Settings:
     """The settings as the providers resolve them: the stack's configuration first (with
-    ``stack``), then the ``NODE_*`` environment variables, then the defaults."""
-    return resolve_settings(stack_config(stack, cwd) if stack is not None else None)
+    ``stack``), then the ``NODE_*`` environment variables, then the defaults. Without ``stack``
+    missing credentials are named by their variables, and ``--stack`` suggested."""
+    if stack is not None:
+        return resolve_settings(stack_config(stack, cwd))
+    return replace(
+        resolve_settings(),
+        advice="take them from a stack's configuration with --stack NAME",
+    )

@@ -1,5 +1,9 @@
-"""What both front doors share: the operations (take, read, delete a snapshot; set and clear a
-schedule; list), waiting for ``active``, the input rules and settings resolution.
+"""What both front doors share, one module per concern: a snapshot's create and look-up
+(`snapshots`), the blocking and coroutine drivers of a create and its wait over one set of
+decisions (`drivers`), waiting for ``active`` (`waiting`), outputs (`outputs`), schedules
+(`schedule`), listing (`listing`), the rotation (`rotation`), the restore, the input rules and
+settings resolution.
 
-Nothing here imports `pulumi.dynamic` or grpc: each door translates its own protocol to these.
+Nothing here imports the Pulumi SDK or grpc: each door translates its own protocol to these (a
+preview's unknown values are recognised without importing `pulumi.output`: `inputs.is_unknown`).
 """

@@ -39,7 +39,7 @@ a repeated delete that way, ``destroy`` fails and says so, and ``pulumi state de
 way out, rather than every such answer counting as done.
 
 A snapshot the API reports with status ``deleted`` (an OK answer) is gone too; that rule is the
-callers' (`operations.require_snapshot`), since it is about data, not an error.
+callers' (`snapshots.require_snapshot`), since it is about data, not an error.
 """
 
 from __future__ import annotations

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from pulumi.output import Unknown
 
 from .._api.errors import NodeInputError
 
@@ -46,8 +45,14 @@ class Failure:
 
 
 def is_unknown(value: Any) -> bool:
-    """Whether ``value`` is an input the engine does not know yet (only during preview)."""
-    return isinstance(value, Unknown)
+    """Whether ``value`` is an input the engine does not know yet (only during preview).
+
+    Only a process that has loaded the Pulumi SDK can hold an `Unknown`, so the core looks the
+    class up rather than import it: the ``node-pulumi`` command, which checks inputs with these
+    functions too, never loads the SDK.
+    """
+    output = sys.modules.get("pulumi.output")
+    return output is not None and isinstance(value, output.Unknown)
 
 
 def contains_unknown(value: Any) -> bool:

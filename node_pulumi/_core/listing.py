@@ -1,8 +1,12 @@
-"""A complete walk of a list function's pages, or an error: for answers that must not rest on
-part of a listing (monitoring: a server missing from a partial listing is not "fine").
+"""Listing, for both doors' look-up, the command and monitoring.
+
+`list_snapshots` walks get_snapshot_list as the client does (`get_snapshots`, `node-pulumi
+snapshots`). `complete_listing` is a complete walk of a list function's pages, or an error: for
+answers that must not rest on part of a listing (monitoring: a server missing from a partial
+listing is not "fine").
 
 The client's own walk (`NodeClient.get_snapshot_list`) stops quietly at an empty page or a page
-other than the one asked for. This one checks every page against the first: the same
+other than the one asked for. `complete_listing` checks every page against the first: the same
 ``total_records`` and ``total_pages``, the page asked for, and at the end as many distinct
 records as announced. A listing that changed under the walk (a snapshot taken or deleted
 between two pages) fails the same way: ask again.
@@ -12,8 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._api.errors import NodeError
+from .._api.errors import NodeConfigError, NodeError
 from .._api.transport import NodeClient
+from .settings import CLIENT_IP_ADDRESS
 
 PER_PAGE = 100
 """Records per page asked for: the API's maximum, so the fewest calls."""
@@ -60,3 +65,32 @@ def complete_listing(
             f"{total} records announced, {len(records)} received ({len(distinct)} distinct)",
         )
     return records
+
+
+def list_snapshots(
+    client: NodeClient,
+    *,
+    client_ip_address: str | None,
+    server_id: str | None,
+    status: str,
+    cycle: str,
+) -> list[dict[str, Any]]:
+    """Every snapshot matching the filters (all pages of get_snapshot_list)."""
+    return list(
+        client.get_snapshot_list(
+            client_ip_address=listing_ip_address(client_ip_address),
+            server_id=server_id,
+            snapshot_status=status,
+            snapshot_cycle=cycle,
+        )
+    )
+
+
+def listing_ip_address(client_ip_address: str | None) -> str:
+    """The client IP address that get_snapshot_list requires; `NodeConfigError` when unset."""
+    if not client_ip_address:
+        raise NodeConfigError(
+            f"get_snapshots needs a client IP address: set {CLIENT_IP_ADDRESS.describe()} "
+            "(the API requires it for get_snapshot_list)"
+        )
+    return client_ip_address

@@ -28,7 +28,7 @@ from typing import Any
 from .._api.errors import NodeApiError, NodeDecodeError, NodeError, NodeTransportError
 from .._api.transport import NodeClient
 from .gone import is_gone
-from .operations import listing_ip_address
+from .listing import listing_ip_address
 from .restore_errors import (
     RestoreCancelledError,
     RestoreFailedError,

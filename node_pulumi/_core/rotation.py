@@ -6,9 +6,11 @@ replacement); then the oldest beyond ``keep`` are deleted. Only ids the resource
 ever deleted, so snapshots taken by anything else are never touched. The resource's id is the
 id of the first snapshot it took, and stays when that snapshot is rotated out.
 
-The rules live here once: the input check, the diff, when to take a snapshot, which to delete and
-in what order, what a refresh keeps, and the outputs. Taking and waiting are the snapshot
-operations of `operations` and `waiting`; deleting and reading use their not-found rule.
+The rules live here once: the input check, the diff, the one step a create or an update runs
+(`Rotation`: when to take a snapshot, which to delete and in what order, what a failed delete
+does), what a refresh keeps, and the outputs. The doors only drive the step: taking and waiting
+are the snapshot operations of `drivers` and `waiting`, run blocking by the dynamic door and
+as coroutines by the plugin; deleting and reading use their not-found rule.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from .._api.errors import NodeError
 from .._api.transport import NodeClient
 from .inputs import (
     DEFAULT_WAIT_TIMEOUT,
-    LOCAL_INPUTS,
     Failure,
     changed,
     check_snapshot,
@@ -29,28 +30,13 @@ from .inputs import (
     snapshot_changes,
     whole_number,
 )
-from .operations import delete_snapshot, read_snapshot
+from .snapshots import delete_snapshot, read_snapshot
 
-INPUTS = ("server_id", "triggers", "keep", *LOCAL_INPUTS)
 HELD = "snapshot_ids"
 """The output listing the snapshots the resource took, newest first; named in a diff when it
 holds more than ``keep`` (a delete failed earlier: the next update deletes them)."""
 
-
-class RotationPruneError(NodeError):
-    """Deleting a snapshot beyond ``keep`` failed; ``kept`` are the ids still held, newest first.
-
-    The snapshots before it in the rotation were deleted; the one that failed and any older stay
-    held, so that the next update deletes them.
-    """
-
-    def __init__(self, snapshot_id: str, kept: Sequence[str], keep: int, cause: NodeError) -> None:
-        self.snapshot_id = snapshot_id
-        self.kept = list(kept)
-        super().__init__(
-            f"deleting snapshot {snapshot_id} (older than the last {keep} kept) failed: "
-            f"{cause}; it is still held in snapshot_ids, and the next `pulumi up` deletes it"
-        )
+TAKE, RESUME = "take", "resume"
 
 
 def check_rotating(inputs: dict[str, Any]) -> list[Failure]:
@@ -94,9 +80,6 @@ def rotating_changes(
     return replaces, updates
 
 
-TAKE, RESUME = "take", "resume"
-
-
 def next_step(olds: Mapping[str, Any], news: Mapping[str, Any]) -> str | None:
     """What an update does before deleting beyond ``keep``: `TAKE` a new snapshot when the
     ``triggers`` changed (or none is held); else `RESUME` waiting when the new inputs ask to wait
@@ -134,18 +117,68 @@ def rotating_outputs(
     return {k: v for k, v in outs.items() if v is not None}
 
 
-def rotating_inputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
-    """The inputs recorded beside refreshed outputs: the outputs' input properties."""
-    return {k: outputs[k] for k in INPUTS if k in outputs}
+class Rotation:
+    """One create or update of a rotating snapshot, as both doors run it.
+
+    `step` says what comes first (`next_step`); the door runs it with its own driver (blocking
+    or a coroutine) and hands the snapshot's details to `record`; `prune` then deletes beyond
+    ``keep`` and returns the outputs. ``olds`` are the outputs held (empty on create).
+    """
+
+    def __init__(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> None:
+        self.inputs = inputs
+        self.snapshot_ids = held(olds)
+        self.status: str | None = olds.get("snapshot_status")
+        self.step = next_step(olds, inputs)
+
+    @property
+    def newest(self) -> str:
+        """The newest snapshot held: the one a `RESUME` waits for."""
+        return self.snapshot_ids[0]
+
+    @property
+    def first(self) -> str:
+        """The oldest snapshot held; on create, the resource's id."""
+        return self.snapshot_ids[-1]
+
+    def record(self, details: Mapping[str, Any]) -> None:
+        """Record what the step reported: after `TAKE`, the new snapshot (newest first) and its
+        status; after `RESUME`, the newest one's status (kept when ``details`` has none)."""
+        status = details.get("snapshot_status")
+        if self.step == TAKE:
+            self.snapshot_ids.insert(0, str(details["snapshot_id"]))
+            self.status = status
+        elif status is not None:
+            self.status = status
+
+    def outputs(self) -> dict[str, Any]:
+        """The outputs for what is held now."""
+        return rotating_outputs(self.inputs, self.snapshot_ids, self.status)
+
+    def prune(
+        self, client: NodeClient, notify: Callable[[str], None], warn: Callable[[str], None]
+    ) -> dict[str, Any]:
+        """`prune` beyond ``keep``, then the outputs: every snapshot not deleted stays held."""
+        self.snapshot_ids = prune(client, self.snapshot_ids, int(self.inputs["keep"]), notify, warn)
+        return self.outputs()
 
 
 def prune(
-    client: NodeClient, snapshot_ids: Sequence[str], keep: int, notify: Callable[[str], None]
+    client: NodeClient,
+    snapshot_ids: Sequence[str],
+    keep: int,
+    notify: Callable[[str], None],
+    warn: Callable[[str], None],
 ) -> list[str]:
     """Delete the snapshots held beyond ``keep``, oldest first; return the ids still held.
 
-    One already gone counts as deleted (the not-found rule of `delete_snapshot`). A failure
-    raises `RotationPruneError` with the ids still held, the failed one among them.
+    One already gone counts as deleted (the not-found rule of `delete_snapshot`). A delete that
+    fails does not fail the operation: it stops the prune, and ``warn`` is told the API's error
+    and the snapshots left beyond ``keep`` (the failed one and any newer ones not tried). They
+    stay held, so the outputs name them, a later ``destroy`` deletes them, and the next ``up``
+    (which sees more than ``keep`` held: `rotating_changes`) deletes them. The update's own work,
+    a new snapshot, is never lost because an old one could not be deleted, and a deploy that
+    depends on the rotation is not held up by its clean-up.
     """
     kept = list(snapshot_ids)
     while len(kept) > keep:
@@ -153,7 +186,18 @@ def prune(
         try:
             delete_snapshot(client, oldest)
         except NodeError as exc:
-            raise RotationPruneError(oldest, kept, keep, exc) from exc
+            left = kept[keep:]
+            named = (
+                f"snapshot {left[0]} stays"
+                if len(left) == 1
+                else f"snapshots {', '.join(left)} stay"
+            )
+            them = "it" if len(left) == 1 else "them"
+            warn(
+                f"deleting snapshot {oldest} (older than the last {keep} kept) failed: {exc}; "
+                f"{named} in snapshot_ids, and the next `pulumi up` deletes {them}"
+            )
+            return kept
         kept.pop()
         notify(f"node: snapshot {oldest} deleted: only the last {keep} are kept")
     return kept
@@ -177,6 +221,17 @@ def refresh(
             newest = details
         kept.append(snapshot_id)
     return kept, newest
+
+
+def refreshed(
+    client: NodeClient, outputs: Mapping[str, Any], client_ip_address: str | None
+) -> dict[str, Any] | None:
+    """A refresh of the rotation held in ``outputs`` (`refresh`): its new outputs, or None when
+    none of its snapshots is left (the resource is gone)."""
+    kept, newest = refresh(client, held(outputs), client_ip_address)
+    if newest is None:
+        return None
+    return rotating_outputs(outputs, kept, newest.get("snapshot_status"))
 
 
 def delete_all(client: NodeClient, snapshot_ids: Sequence[str]) -> None:

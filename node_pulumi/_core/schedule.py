@@ -15,7 +15,8 @@ from .._api.errors import NodeApiError
 from .._api.transport import NodeClient
 from .gone import is_gone
 from .inputs import AGE_INPUTS, schedule_age
-from .operations import SCHEDULE_CYCLES, set_schedule
+
+SCHEDULE_CYCLES = ("daily", "weekly", "monthly")
 
 
 def apply_schedule(client: NodeClient, inputs: Mapping[str, Any]) -> dict[str, Any]:
@@ -63,3 +64,36 @@ def _whole(value: Any) -> int | None:
         return int(str(value))
     except ValueError:
         return None
+
+
+def set_schedule(
+    client: NodeClient, server_id: str, ages: Mapping[str, int | None]
+) -> dict[str, Any]:
+    """Set a server's automatic snapshot cycles; return what the API confirmed.
+
+    ``ages`` maps ``daily`` / ``weekly`` / ``monthly`` to a maximum age (absent, None or 0: that
+    cycle off). The answer has ``server_id`` and each cycle's confirmed age, or None when off.
+    """
+    params: dict[str, Any] = {}
+    for cycle in SCHEDULE_CYCLES:
+        age = ages.get(cycle)
+        params[f"{cycle}_snapshot"] = "yes" if age else "no"
+        if age:
+            params[f"{cycle}_snapshot_max_age"] = age
+    echoed = client.set_server_snapshot_schedule(server_id, **params)
+    confirmed: dict[str, Any] = {"server_id": echoed.get("server_id") or server_id}
+    for cycle in SCHEDULE_CYCLES:
+        on = echoed.get(f"{cycle}_snapshot") == "yes"
+        age = echoed.get(f"{cycle}_snapshot_max_age")
+        confirmed[cycle] = int(age) if on and age else None
+    return confirmed
+
+
+def clear_schedule(client: NodeClient, server_id: str) -> None:
+    """Turn every cycle of a server off; a server the API says is gone (`gone.is_gone`) has none
+    left."""
+    try:
+        set_schedule(client, server_id, {})
+    except NodeApiError as exc:
+        if not is_gone(exc):
+            raise

@@ -35,13 +35,14 @@ _FALSE = ("false", "0", "no", "off", "")
 class _Setting:
     config_key: str
     env_var: str
+    placeholder: str = "value"
 
     def describe(self) -> str:
         return f"stack config '{self.config_key}' or environment variable {self.env_var}"
 
 
-USER_ID = _Setting("node:userId", "NODE_USER_ID")
-API_KEY = _Setting("node:apiKey", "NODE_API_KEY")
+USER_ID = _Setting("node:userId", "NODE_USER_ID", "user id")
+API_KEY = _Setting("node:apiKey", "NODE_API_KEY", "api key")
 ENDPOINT = _Setting("node:endpoint", "NODE_ENDPOINT")
 SANDBOX = _Setting("node:sandbox", "NODE_SANDBOX")
 FORMAT = _Setting("node:format", "NODE_FORMAT")
@@ -64,17 +65,26 @@ class Settings:
     response_format: str
     timeout: float
     client_ip_address: str | None
+    environment_only: bool = field(default=False, repr=False)
+    """Resolved with no stack configuration to look in: a missing credential is named by its
+    ``NODE_*`` variable alone."""
+    advice: str = field(default="", repr=False)
+    """Another way the caller can be given the credentials, added to the missing-credentials
+    error (the command's ``--stack``)."""
 
     def client(self) -> NodeClient:
         """Return a client, or raise `NodeConfigError` naming what is missing."""
         missing = [s for s, v in ((USER_ID, self.user_id), (API_KEY, self.api_key)) if not v]
         if missing:
+            if self.environment_only:
+                named = [f"environment variable {s.env_var}" for s in missing]
+                examples = [f"`export {s.env_var}=<{s.placeholder}>`" for s in missing]
+            else:
+                named = [s.describe() for s in missing]
+                examples = [EXAMPLES[s.config_key] for s in missing]
             raise NodeConfigError(
-                "node.co.id credentials are missing: set "
-                + " and ".join(s.describe() for s in missing)
-                + " (for example: "
-                + "; ".join(EXAMPLES[s.config_key] for s in missing)
-                + ")"
+                f"node.co.id credentials are missing: set {' and '.join(named)} (for example: "
+                f"{'; '.join(examples)})" + (f"; or {self.advice}" if self.advice else "")
             )
         assert self.user_id is not None and self.api_key is not None
         return NodeClient(
@@ -90,7 +100,8 @@ def resolve_settings(
     config: ConfigLookup | Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Resolve the settings from stack config (``"node:userId"``-style keys) and the environment."""
+    """Resolve the settings from stack config (``"node:userId"``-style keys) and the environment
+    (without ``config``: the environment alone)."""
     lookup: ConfigLookup
     if config is None:
         lookup = _no_config
@@ -121,6 +132,7 @@ def resolve_settings(
         response_format=response_format,
         timeout=_parse_timeout(get(TIMEOUT)),
         client_ip_address=get(CLIENT_IP_ADDRESS),
+        environment_only=config is None,
     )
 
 

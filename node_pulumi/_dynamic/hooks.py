@@ -7,8 +7,8 @@ import json
 
 import pulumi
 
+from .._core.drivers import Polling, take_snapshot_async
 from .._core.inputs import DEFAULT_WAIT_TIMEOUT
-from .._core.operations import take_snapshot_async
 from .._core.waiting import poll_intervals
 from .._program import program_settings
 
@@ -42,14 +42,12 @@ def _hook(server_id: str, wait_timeout: float | None) -> pulumi.ResourceHook:
         # `wait_timeout` stalls nothing else.
         settings = program_settings()
         with settings.client() as client:
+            polling = Polling(client, settings.client_ip_address, poll_intervals(), pulumi.log.info)
             details = await take_snapshot_async(
-                client,
+                polling,
                 server_id,
                 wait=wait_timeout is not None,
                 timeout=DEFAULT_WAIT_TIMEOUT if wait_timeout is None else wait_timeout,
-                client_ip_address=settings.client_ip_address,
-                intervals=poll_intervals(),
-                notify=pulumi.log.info,
             )
         pulumi.log.info(
             f"snapshot {details['snapshot_id']} of server {server_id} taken before updating "

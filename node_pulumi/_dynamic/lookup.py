@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 
 from .._core.inputs import lookup_arguments
-from .._core.operations import list_snapshots, listing_ip_address
+from .._core.listing import list_snapshots, listing_ip_address
 from .._program import program_settings, unknown_in_preview, with_secret_fields
 
 

@@ -9,20 +9,17 @@ import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from .._api.errors import NodeError
+from .._core.drivers import resume_wait
 from .._core.inputs import DEFAULT_WAIT_TIMEOUT
-from .._core.operations import resume_wait
 from .._core.rotation import (
     RESUME,
     TAKE,
-    RotationPruneError,
+    Rotation,
     check_rotating,
     delete_all,
     held,
-    next_step,
-    prune,
-    refresh,
+    refreshed,
     rotating_changes,
-    rotating_outputs,
 )
 from .._program import warn_if_api_key_in_plaintext
 from .provider import check_result
@@ -34,9 +31,9 @@ class RotatingSnapshotProvider(SnapshotProvider):
 
     Snapshots are taken and waited for as `SnapshotProvider` does (with its poll settings). A
     dynamic provider cannot record a partly done update, so: a snapshot whose wait fails is
-    named in the error and left out of the rotation (as a `Snapshot`'s would be); a delete that
-    fails after this update took a snapshot is a warning, and the snapshot stays held until the
-    next ``up`` deletes it, so that the new snapshot is never lost from state.
+    named in the error and left out of the rotation (as a `Snapshot`'s would be). A delete that
+    fails is a warning in both doors (the core's `prune`): the snapshot stays held until the
+    next ``up`` deletes it.
     """
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -51,62 +48,47 @@ class RotatingSnapshotProvider(SnapshotProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Take the first snapshot; its id is the resource's id for good."""
-        settings = self.settings()
-        with settings.client() as client:
-            details = self.take(client, settings, props)
-        snapshot_id = str(details["snapshot_id"])
-        outs = rotating_outputs(props, [snapshot_id], details.get("snapshot_status"))
-        return CreateResult(snapshot_id, outs)
+        rotation = self.rotate(Rotation({}, props))
+        return CreateResult(rotation.first, rotation.outputs())
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """Take a snapshot if the triggers changed (or resume waiting for the newest, as the
-        core's `next_step` says), then delete the oldest beyond ``keep``."""
-        snapshot_ids, status = held(olds), olds.get("snapshot_status")
-        step = next_step(olds, news)
+        """Take a snapshot if the triggers changed (or resume waiting for the newest), then
+        delete the oldest beyond ``keep``: the core's `Rotation`."""
+        return UpdateResult(self.rotate(Rotation(olds, news)).outputs())
+
+    def rotate(self, rotation: Rotation) -> Rotation:
+        """Run the core's step blocking, with this provider's poll settings, then its prune."""
         settings = self.settings()
         with settings.client() as client:
-            if step == TAKE:
-                details = self.take(client, settings, news)
-                snapshot_ids = [str(details["snapshot_id"]), *snapshot_ids]
-                status = details.get("snapshot_status")
-            elif step == RESUME:
-                waited = resume_wait(
-                    client,
-                    snapshot_ids[0],
-                    olds,
-                    news,
-                    client_ip_address=settings.client_ip_address,
-                    intervals=self.poll_intervals(),
-                )
-                status = waited.get("snapshot_status")
-            try:
-                snapshot_ids = prune(client, snapshot_ids, int(news["keep"]), to_stderr)
-            except RotationPruneError as exc:
-                if step != TAKE:
-                    raise  # nothing new to lose: the state stays as it was
-                to_stderr(f"node: warning: {exc}")
-                snapshot_ids = exc.kept
-        return UpdateResult(rotating_outputs(news, snapshot_ids, status))
+            if rotation.step == TAKE:
+                rotation.record(self.take(client, settings, rotation.inputs))
+            elif rotation.step == RESUME:
+                polling = self.polling(client, settings)
+                outputs = rotation.outputs()
+                rotation.record(resume_wait(polling, rotation.newest, outputs, rotation.inputs))
+            rotation.prune(client, to_stderr, _warn)
+        return rotation
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Drop the snapshots gone elsewhere; with none left, the resource leaves the state."""
-        snapshot_ids = held(props)
-        if not snapshot_ids:
+        if not held(props):
             raise NodeError(
                 f"RotatingSnapshot {id_} cannot be adopted: only the snapshots a rotating "
                 "snapshot took are in it (adopt a snapshot with Snapshot.get)"
             )
         settings = self.settings()
         with settings.client() as client:
-            kept, newest = refresh(client, snapshot_ids, settings.client_ip_address)
-        if newest is None:
-            return ReadResult("", {})
-        return ReadResult(id_, rotating_outputs(props, kept, newest.get("snapshot_status")))
+            outputs = refreshed(client, props, settings.client_ip_address)
+        return ReadResult("", {}) if outputs is None else ReadResult(id_, outputs)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         """Delete every snapshot held, oldest first; ones already gone count as deleted."""
         with self.settings().client() as client:
             delete_all(client, held(props))
+
+
+def _warn(message: str) -> None:
+    to_stderr(f"node: warning: {message}")
 
 
 class RotatingSnapshot(Resource, module="node", name="RotatingSnapshot"):

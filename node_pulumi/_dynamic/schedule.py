@@ -15,8 +15,7 @@ from pulumi.dynamic import (
 )
 
 from .._core.inputs import check_schedule, schedule_changes
-from .._core.operations import clear_schedule
-from .._core.schedule import apply_schedule, read_schedule
+from .._core.schedule import apply_schedule, clear_schedule, read_schedule
 from .._program import warn_if_api_key_in_plaintext
 from .provider import NodeProvider, check_result
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -17,17 +17,11 @@ from pulumi.dynamic import (
 )
 
 from .._api.transport import NodeClient
+from .._core.drivers import Polling, resume_wait, snapshot_update, take_snapshot
 from .._core.inputs import DEFAULT_WAIT_TIMEOUT, LOCAL_INPUTS, check_snapshot, snapshot_changes
-from .._core.operations import (
-    delete_snapshot,
-    read_snapshot,
-    require_snapshot,
-    resume_wait,
-    snapshot_outputs,
-    snapshot_update,
-    take_snapshot,
-)
+from .._core.outputs import snapshot_outputs
 from .._core.settings import Settings
+from .._core.snapshots import delete_snapshot, read_snapshot, require_snapshot
 from .._core.waiting import POLL_GROWTH, POLL_INTERVAL, POLL_MAX_INTERVAL, poll_intervals
 from .._program import warn_if_api_key_in_plaintext
 from .provider import NodeProvider, check_result
@@ -73,18 +67,22 @@ class SnapshotProvider(NodeProvider):
             details = self.take(client, settings, props)
         return CreateResult(details["snapshot_id"], snapshot_outputs(props, details))
 
-    def take(self, client: NodeClient, settings: Settings, props: dict[str, Any]) -> dict[str, Any]:
+    def take(
+        self, client: NodeClient, settings: Settings, props: Mapping[str, Any]
+    ) -> dict[str, Any]:
         """Take one snapshot of the server ``props`` name, waiting for it as they say; return
         what the API reported of it (a failure after it exists names it)."""
         return take_snapshot(
-            client,
+            self.polling(client, settings),
             str(props["server_id"]),
             wait=bool(props.get("wait_until_active", True)),
             timeout=float(props.get("wait_timeout", DEFAULT_WAIT_TIMEOUT)),
-            client_ip_address=settings.client_ip_address,
-            intervals=self.poll_intervals(),
-            notify=to_stderr,
         )
+
+    def polling(self, client: NodeClient, settings: Settings) -> Polling:
+        """The core's settings of a create or a wait: the status polls as the class docstring
+        says, and lines on stderr."""
+        return Polling(client, settings.client_ip_address, self.poll_intervals(), to_stderr)
 
     def poll_intervals(self) -> Iterator[float]:
         """The waits between status polls (see the class docstring)."""
@@ -118,14 +116,7 @@ class SnapshotProvider(NodeProvider):
         if wait:
             settings = self.settings()
             with settings.client() as client:
-                outs = resume_wait(
-                    client,
-                    id_,
-                    outs,
-                    news,
-                    client_ip_address=settings.client_ip_address,
-                    intervals=self.poll_intervals(),
-                )
+                outs = resume_wait(self.polling(client, settings), id_, outs, news)
         return UpdateResult(outs)
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:

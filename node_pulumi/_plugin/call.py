@@ -39,26 +39,43 @@ class InitFailed(Exception):
         super().__init__(reason)
 
 
+LOG_DEADLINE = 10.0
+"""Seconds the engine has to take one ``Log`` line; past it the line goes to stderr instead, so
+that an engine that stopped answering cannot hold an operation (or its worker thread) forever."""
+
+
 class EngineLog:
     """Lines on a resource's row of the CLI, through the engine's ``Log`` RPC.
 
-    A line that cannot be delivered is written to stderr instead (the engine keeps a plugin's
-    stderr in its debug log); a progress line never fails the operation.
+    A line that cannot be delivered (the RPC fails, or is not answered within ``deadline``
+    seconds) is written to stderr instead (the engine keeps a plugin's stderr in its debug log);
+    a progress line never fails the operation.
     """
 
-    def __init__(self, address: str | None) -> None:
+    def __init__(self, address: str | None, *, deadline: float = LOG_DEADLINE) -> None:
         self._channel = grpc.aio.insecure_channel(address) if address else None
         # The generated stub is typed for a blocking channel; on a grpc.aio one it awaits.
         self._stub: Any = engine_pb2_grpc.EngineStub(self._channel) if self._channel else None
+        self._deadline = deadline
 
-    async def log(self, urn: str, message: str, *, ephemeral: bool = False) -> None:
-        """Show ``message`` on the resource ``urn``; ``ephemeral`` lines only update its status."""
+    async def log(
+        self,
+        urn: str,
+        message: str,
+        *,
+        ephemeral: bool = False,
+        severity: engine_pb2.LogSeverity.ValueType = engine_pb2.INFO,
+    ) -> None:
+        """Show ``message`` on the resource ``urn``; ``ephemeral`` lines only update its status.
+
+        ``severity`` is the engine's (``engine_pb2.WARNING`` shows under the CLI's warnings).
+        """
         request = engine_pb2.LogRequest(
-            severity=engine_pb2.INFO, message=message, urn=urn, ephemeral=ephemeral
+            severity=severity, message=message, urn=urn, ephemeral=ephemeral
         )
         if self._stub is not None:
             try:
-                await self._stub.Log(request)
+                await self._stub.Log(request, timeout=self._deadline)
                 return
             except grpc.aio.AioRpcError:
                 pass
@@ -105,9 +122,17 @@ class Call:
         """Put ``message`` on the resource's row before returning; called from a worker thread.
 
         Used for the line naming a snapshot the moment it exists: it must reach the engine
-        before anything else can go wrong.
+        before anything else can go wrong. The wait is bounded by the log's deadline.
         """
-        asyncio.run_coroutine_threadsafe(self._log.log(self.urn, message), self._loop).result()
+        self._deliver(message, engine_pb2.INFO)
+
+    def warn(self, message: str) -> None:
+        """`notify` as a warning: the CLI lists it under the resource's warnings."""
+        self._deliver(message, engine_pb2.WARNING)
+
+    def _deliver(self, message: str, severity: engine_pb2.LogSeverity.ValueType) -> None:
+        line = self._log.log(self.urn, message, severity=severity)
+        asyncio.run_coroutine_threadsafe(line, self._loop).result()
 
     def show_status(self, status: str) -> None:
         """Show a snapshot's status in the resource's status column (an ephemeral line)."""

@@ -35,7 +35,7 @@ from pulumi.runtime.rpc import wrap_rpc_secret
 
 from .._api.errors import NodeConfigError
 from .._core.inputs import check_lookup
-from .._core.operations import list_snapshots
+from .._core.listing import list_snapshots
 from .._core.secret_fields import SECRET_RECORD_FIELDS
 from .._core.settings import API_KEY, USER_ID
 from .call import Call

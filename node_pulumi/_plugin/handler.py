@@ -48,8 +48,11 @@ class ResourceHandler(ABC):
         """The inputs to use and what is wrong with them; no API call, unknowns pass."""
 
     @abstractmethod
-    def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Change]:
-        """Which inputs changed, and whether each forces a replacement; no API call."""
+    def diff(
+        self, olds: Mapping[str, Any], news: Mapping[str, Any], outputs: Mapping[str, Any]
+    ) -> dict[str, Change]:
+        """Which inputs changed (``olds``: the old inputs), and whether each forces a
+        replacement; ``outputs`` are the old outputs. No API call."""
 
     @abstractmethod
     async def create(self, call: Call, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:

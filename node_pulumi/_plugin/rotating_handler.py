@@ -1,11 +1,12 @@
 """``node:index:RotatingSnapshot``: the last ``keep`` snapshots of a server, through the core.
 
-Create and update run the same step (`RotatingHandler._advance`): take a snapshot when the
-triggers changed (or none is held) and wait for it as a `Snapshot` does (or resume waiting for
-the newest), then delete the oldest beyond ``keep``. Once a snapshot exists, every failure is
-partial state: the engine records the ids held so far, and the next ``up`` sends an Update that
-finds the triggers already served, so it resumes the wait or the deletes and never takes a
-second snapshot.
+Create and update run the core's step (`Rotation`) as coroutines (`RotatingHandler._advance`):
+take a snapshot when the triggers changed (or none is held) and wait for it as a `Snapshot` does
+(or resume waiting for the newest), then delete the oldest beyond ``keep``. A wait that fails
+once the snapshot exists is partial state: the engine records the ids held so far, and the next
+``up`` sends an Update that finds the triggers already served, so it resumes the wait and never
+takes a second snapshot. A delete that fails is a warning, as in the dynamic door (the core's
+`prune`).
 """
 
 from __future__ import annotations
@@ -14,21 +15,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._api.errors import NodeError, SnapshotWaitError
-from .._core.rotation import (
-    HELD,
-    RESUME,
-    TAKE,
-    RotationPruneError,
-    check_rotating,
-    delete_all,
-    held,
-    next_step,
-    prune,
-    refresh,
-    rotating_changes,
-    rotating_outputs,
-)
-from .call import Call, InitFailed
+from .._core import rotation as core
+from .call import Call
 from .handler import Change, Checked, Read, ResourceHandler, changes
 from .schema import ROTATING
 from .snapshot_handler import partial_state, resume, take
@@ -45,18 +33,25 @@ class RotatingHandler(ResourceHandler):
         "wait_until_active",
         "wait_timeout",
         "snapshot_id",
-        HELD,
+        core.HELD,
         "snapshot_status",
     )
 
     def check(self, news: dict[str, Any]) -> Checked:
         inputs = dict(news)
-        failures = check_rotating(inputs)
+        failures = core.check_rotating(inputs)
         return Checked(inputs, [(f.property, f.reason) for f in failures])
 
-    def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Change]:
-        replaces, updates = rotating_changes(olds, news)
-        return changes(olds, news, replaces, updates)
+    def diff(
+        self, olds: Mapping[str, Any], news: Mapping[str, Any], outputs: Mapping[str, Any]
+    ) -> dict[str, Change]:
+        """The core's `rotating_changes`, which also reads the snapshots held (an output): more
+        than ``keep`` held (a delete failed) is an update that deletes them."""
+        replaces, updates = core.rotating_changes({**olds, core.HELD: outputs.get(core.HELD)}, news)
+        found = changes(olds, news, replaces, updates)
+        if core.HELD in found:
+            found[core.HELD] = Change("update", replace=False)
+        return found
 
     async def create(self, call: Call, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         return await self._advance(call, None, {}, inputs)
@@ -65,19 +60,16 @@ class RotatingHandler(ResourceHandler):
         self, call: Call, resource_id: str, outputs: dict[str, Any], inputs: dict[str, Any]
     ) -> Read | None:
         """Drop the snapshots gone elsewhere; with none left, the resource is gone."""
-        snapshot_ids = held(outputs)
-        if not snapshot_ids:
+        if not core.held(outputs):
             raise NodeError(
                 f"a RotatingSnapshot cannot be imported ({resource_id}): it holds only the "
                 "snapshots it took itself (import a snapshot as a node:index:Snapshot)"
             )
         settings = call.settings()
         with settings.client() as client:
-            kept, newest = await call.run(refresh, client, snapshot_ids, settings.client_ip_address)
-        if newest is None:
-            return None
-        status = newest.get("snapshot_status")
-        return Read(resource_id, rotating_outputs(outputs, kept, status), inputs)
+            ip_address = settings.client_ip_address
+            refreshed = await call.run(core.refreshed, client, outputs, ip_address)
+        return None if refreshed is None else Read(resource_id, refreshed, inputs)
 
     async def update(
         self, call: Call, resource_id: str, olds: dict[str, Any], news: dict[str, Any]
@@ -88,40 +80,30 @@ class RotatingHandler(ResourceHandler):
 
     async def delete(self, call: Call, resource_id: str, outputs: dict[str, Any]) -> None:
         with call.settings().client() as client:
-            await call.run(delete_all, client, held(outputs))
+            await call.run(core.delete_all, client, core.held(outputs))
 
     async def _advance(
         self, call: Call, resource_id: str | None, olds: dict[str, Any], inputs: dict[str, Any]
     ) -> tuple[str, dict[str, Any]]:
         """Bring the rotation held in ``olds`` (outputs) to what ``inputs`` ask for: the core's
-        `next_step` (take a snapshot, or resume waiting for the newest), then `prune`.
+        `Rotation`, its step run as a coroutine in this call, then its prune.
 
         Returns the resource's id (on create, the new snapshot's) and its outputs.
         """
-        snapshot_ids, status = held(olds), olds.get("snapshot_status")
-        step = next_step(olds, inputs)
+        rotation = core.Rotation(olds, inputs)
         settings = call.settings()
         with settings.client() as client:
             try:
-                if step == TAKE:
-                    details = await take(call, client, settings, inputs)
-                    snapshot_ids = [str(details["snapshot_id"]), *snapshot_ids]
-                    status = details.get("snapshot_status")
-                elif step == RESUME:
-                    waited = await resume(call, client, settings, snapshot_ids[0], olds, inputs)
-                    status = waited.get("snapshot_status")
+                if rotation.step == core.TAKE:
+                    rotation.record(await take(call, client, settings, inputs))
+                elif rotation.step == core.RESUME:
+                    outputs = rotation.outputs()
+                    rotation.record(
+                        await resume(call, client, settings, rotation.newest, outputs, inputs)
+                    )
             except SnapshotWaitError as exc:
-                if step == TAKE:
-                    snapshot_ids, status = [exc.snapshot_id, *snapshot_ids], None
-                failed = rotating_outputs(inputs, snapshot_ids, exc.status or status)
-                raise partial_state(exc, failed, inputs, resource_id or snapshot_ids[-1]) from exc
-            recorded_as = resource_id or snapshot_ids[-1]
-            outputs = rotating_outputs(inputs, snapshot_ids, status)
-            try:
-                outputs[HELD] = await call.run(
-                    prune, client, snapshot_ids, int(inputs["keep"]), call.notify
-                )
-            except RotationPruneError as exc:
-                partial = {**outputs, HELD: exc.kept}
-                raise InitFailed(recorded_as, partial, inputs, str(exc)) from exc
-        return recorded_as, outputs
+                rotation.record({"snapshot_id": exc.snapshot_id, "snapshot_status": exc.status})
+                failed = rotation.outputs()
+                raise partial_state(exc, failed, inputs, resource_id or rotation.first) from exc
+            outputs = await call.run(rotation.prune, client, call.notify, call.warn)
+        return resource_id or rotation.first, outputs

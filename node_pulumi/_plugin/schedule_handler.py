@@ -11,8 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._core.inputs import AGE_INPUTS, check_schedule, schedule_changes
-from .._core.operations import clear_schedule
-from .._core.schedule import apply_schedule, read_schedule
+from .._core.schedule import apply_schedule, clear_schedule, read_schedule
 from .call import Call
 from .handler import Change, Checked, Read, ResourceHandler, changes
 from .schema import SCHEDULE
@@ -29,7 +28,9 @@ class ScheduleHandler(ResourceHandler):
         failures = check_schedule(inputs)
         return Checked(inputs, [(f.property, f.reason) for f in failures])
 
-    def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Change]:
+    def diff(
+        self, olds: Mapping[str, Any], news: Mapping[str, Any], _outputs: Mapping[str, Any]
+    ) -> dict[str, Change]:
         replaces, ages = schedule_changes(olds, news)
         return changes(olds, news, replaces, ages)
 

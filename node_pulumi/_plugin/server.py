@@ -151,8 +151,10 @@ class NodeProviderServicer(provider_pb2_grpc.ResourceProviderServicer):
     @_answered
     async def Diff(self, request: Any, context: Context) -> Any:
         resource = self._resource(request.urn, request.type)
-        olds = unmarshal(request.old_inputs) or unmarshal(request.olds)
-        found = resource.diff(olds, unmarshal(request.news))
+        outputs = unmarshal(request.olds)
+        found = resource.diff(
+            unmarshal(request.old_inputs) or outputs, unmarshal(request.news), outputs
+        )
         return provider_pb2.DiffResponse(
             changes=provider_pb2.DiffResponse.DIFF_SOME
             if found

@@ -19,16 +19,11 @@ from .._api.errors import (
     SnapshotWaitError,
 )
 from .._api.transport import NodeClient
+from .._core.drivers import Polling, resume_wait_async, snapshot_update, take_snapshot_async
 from .._core.inputs import DEFAULT_WAIT_TIMEOUT, check_snapshot, snapshot_changes
-from .._core.operations import (
-    delete_snapshot,
-    read_snapshot,
-    resume_wait_async,
-    snapshot_outputs,
-    snapshot_update,
-    take_snapshot_async,
-)
+from .._core.outputs import snapshot_outputs
 from .._core.settings import Settings
+from .._core.snapshots import delete_snapshot, read_snapshot
 from .._core.waiting import poll_intervals
 from .call import Call, InitFailed
 from .handler import Change, Checked, Read, ResourceHandler, changes
@@ -61,7 +56,9 @@ class SnapshotHandler(ResourceHandler):
         failures = check_snapshot(inputs)
         return Checked(inputs, [(f.property, f.reason) for f in failures])
 
-    def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Change]:
+    def diff(
+        self, olds: Mapping[str, Any], news: Mapping[str, Any], _outputs: Mapping[str, Any]
+    ) -> dict[str, Change]:
         replaces, local = snapshot_changes(olds, news)
         return changes(olds, news, replaces, local)
 
@@ -120,15 +117,10 @@ async def take(
 ) -> dict[str, Any]:
     """The core's `take_snapshot_async` in this call: its time limit, Cancel and status lines."""
     return await take_snapshot_async(
-        client,
+        polling(call, client, settings),
         str(inputs["server_id"]),
         wait=bool(inputs.get("wait_until_active", True)),
         timeout=float(inputs.get("wait_timeout", DEFAULT_WAIT_TIMEOUT)),
-        time_limit=call.timeout,
-        client_ip_address=settings.client_ip_address,
-        intervals=poll_intervals(),
-        notify=call.notify,
-        on_status=call.status_line_for,
         cancelled=call.cancelled,
     )
 
@@ -143,15 +135,20 @@ async def resume(
 ) -> dict[str, Any]:
     """The core's `resume_wait_async` in this call: its time limit, Cancel and status lines."""
     return await resume_wait_async(
+        polling(call, client, settings), snapshot_id, outputs, news, cancelled=call.cancelled
+    )
+
+
+def polling(call: Call, client: NodeClient, settings: Settings) -> Polling:
+    """The core's settings of a create or a wait in this call: its time limit
+    (``customTimeouts``), lines on the resource's row, and the status column."""
+    return Polling(
         client,
-        snapshot_id,
-        outputs,
-        news,
-        time_limit=call.timeout,
-        client_ip_address=settings.client_ip_address,
-        intervals=poll_intervals(),
-        on_status=call.status_line_for,
-        cancelled=call.cancelled,
+        settings.client_ip_address,
+        poll_intervals(),
+        call.notify,
+        call.timeout,
+        call.status_line_for,
     )
 
 

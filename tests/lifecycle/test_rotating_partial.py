@@ -1,8 +1,9 @@
 """RotatingSnapshot when an update fails half-way: never a second snapshot for one trigger change.
 
 The sandbox's clock stands still, so a snapshot stays `processing` until the test moves it. The
-plugin records what an update did before failing (partial state), so the next `up` resumes it;
-the dynamic door cannot, and says so (see RotatingSnapshotProvider).
+plugin records a wait that failed (partial state), so the next `up` resumes it; the dynamic door
+cannot, and says so (see RotatingSnapshotProvider). A delete that fails is one behaviour in both
+doors: a warning, and the next `up` deletes it.
 """
 
 from __future__ import annotations
@@ -82,21 +83,29 @@ def test_dynamic_a_wait_past_its_deadline_names_the_snapshot_and_keeps_the_state
     assert deleted_ids(sandbox) == []
 
 
-def test_a_failed_delete_keeps_the_new_snapshot_and_the_next_up_deletes_the_old(
+def test_a_delete_failing_with_a_5xx_is_a_warning_and_the_next_up_deletes_it(
     door: Door, make_rotating: MakeRotating, sandbox: Sandbox
 ) -> None:
+    """One behaviour in both doors (the core's `prune`): the up succeeds with the new snapshot,
+    warns naming the old one, keeps it in snapshot_ids, and the next up deletes it."""
     stack = make_rotating(door)
     stack.config("test:keep", "1")
     trigger(stack, "v1")
     (first,) = live_ids(sandbox)
-    sandbox.set_fault("delete_snapshot", error=("MAINTENANCE", "try again later"))
+    assert stack.outputs()["snapshot_ids"] == [first]
+
+    sandbox.set_fault("delete_snapshot", http_status=503)  # every try, retries included
     stack.config("test:triggers", '["v2"]')
-    # The plugin fails the up and records partial state; the dynamic door cannot record a
-    # failed update, so it warns and records the snapshot it took.
-    output = stack.up(ok=door.name == "dynamic")
+    output = stack.up()
+    assert live_ids(sandbox)[0] == first
     _, second = live_ids(sandbox)
+    assert set(deleted_ids(sandbox)) == {first}
     assert f"deleting snapshot {first} (older than the last 1 kept) failed" in output
-    assert "MAINTENANCE" in output
+    assert "HTTP 503" in output
+    assert f"snapshot {first} stays in snapshot_ids, and the next `pulumi up` deletes it" in output
+    outputs = stack.outputs()
+    assert outputs["snapshot_ids"] == [second, first]
+    assert outputs["snapshot_id"] == second
     assert held(stack, door) == [second, first]
 
     sandbox.clear_faults()
@@ -104,6 +113,8 @@ def test_a_failed_delete_keeps_the_new_snapshot_and_the_next_up_deletes_the_old(
     stack.up()
     assert functions(sandbox) == ["delete_snapshot"]
     assert deleted_ids(sandbox) == [first]
+    assert live_ids(sandbox) == [second]
+    assert stack.outputs()["snapshot_ids"] == [second]
     assert held(stack, door) == [second]
     sandbox.clear_calls()
     stack.run("up", "--yes", "--expect-no-changes")
