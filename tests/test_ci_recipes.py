@@ -175,8 +175,9 @@ def test_every_pulumi_command_is_non_interactive_and_follows_its_setup(name: str
         setup = steps[:first]
         assert any(s.get("uses", "").startswith("pulumi/actions@") for s in setup)
         assert any(
-            "pip install -r requirements.txt" in s.get("run", "")
-            or '"$PLUGIN_PACKAGE"' in s.get("run", "")
+            s.get("uses", "").startswith("actions/setup-python@")  # the plugin's Python
+            if "yaml" in name
+            else "pip install -r requirements.txt" in s.get("run", "")
             for s in setup
         )
         for step in steps[first:]:
@@ -214,17 +215,21 @@ def test_a_restore_names_its_server_and_takes_its_inputs_from_the_environment(na
                 assert all(f"${k}" in command for k in passed), (passed, command)
 
 
-@pytest.mark.parametrize("name", [n for n in RECIPES if "PLUGIN_PACKAGE" in load(n).get("env", {})])
-def test_the_plugin_is_installed_alike_in_every_job_and_found_on_path(name: str) -> None:
-    """The engine finds `pulumi-resource-node` on PATH: each job installs the same package and
-    adds its bin/ to PATH, and nothing tells the engine to ignore plugins found there."""
+@pytest.mark.parametrize("name", [n for n in RECIPES if "yaml" in n])
+def test_the_plugin_is_downloaded_by_the_engine_with_python_on_the_runner(name: str) -> None:
+    """A YAML project gets the plugin as Pulumi users get any provider: the engine downloads it
+    (the project's package declaration names its URL) and builds its virtualenv with the runner's
+    Python, which each job sets up (>= 3.10) before its first `pulumi` command; nothing installs
+    the plugin by hand or puts it on PATH."""
     workflow = load(name)
-    assert workflow["env"]["PLUGIN_PACKAGE"].split("==")[0] == "node-pulumi"
-    installs = []
     for job in workflow["jobs"].values():
-        (install,) = [s["run"] for s in job["steps"] if '"$PLUGIN_PACKAGE"' in s.get("run", "")]
-        assert '>> "$GITHUB_PATH"' in install
-        installs.append(install)
-        for step in job["steps"]:
-            assert "PULUMI_IGNORE_AMBIENT_PLUGINS" not in env_of(workflow, job, step)
-    assert len(set(installs)) == 1
+        steps = job["steps"]
+        first = min(i for i, s in enumerate(steps) if pulumi_commands(s))
+        (python,) = [
+            s for s in steps[:first] if s.get("uses", "").startswith("actions/setup-python@")
+        ]
+        major, minor = (int(n) for n in str(python["with"]["python-version"]).split(".")[:2])
+        assert (major, minor) >= (3, 10)
+        for step in steps:
+            assert "plugin install" not in step.get("run", "")
+            assert "GITHUB_PATH" not in step.get("run", "")
