@@ -25,6 +25,7 @@ import pytest
 from node_pulumi import NodeClient
 from node_pulumi.sandbox import Sandbox
 
+from .child import interruptible
 from .clock import StillClock
 from .conftest import API_KEY, USER_ID
 
@@ -91,8 +92,9 @@ def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def start(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    """The command in the background, with SIGINT at its default for the test's Ctrl-C."""
     return subprocess.Popen(
-        [COMMAND, *args],
+        interruptible([COMMAND, *args]),
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,

@@ -33,6 +33,7 @@ from node_pulumi.sandbox._admin import handle_admin, is_loopback
 from node_pulumi.sandbox._app import App
 from node_pulumi.sandbox._http import SandboxHTTPServer
 
+from .child import interruptible
 from .clock import StillClock
 
 USER_ID = "12312"
@@ -794,7 +795,7 @@ def test_cli_serves_until_signalled(tmp_path: Path, stop_signal: signal.Signals)
         str(tmp_path / "cli.sqlite"),
     ]
     process = subprocess.Popen(
-        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        interruptible(command), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
         assert process.stdout is not None
