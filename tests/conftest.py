@@ -24,6 +24,17 @@ USER_ID = "10001"
 API_KEY = "test-key-Zq8Jr2vLx5Wm"  # a test value: asserted absent from errors and pickles
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist (``-n``), skip the tests marked `serial`: other tests beside them would
+    compete for the CPU they time or load. `.ci/run` runs them alone (``pytest -m serial``)."""
+    if not hasattr(config, "workerinput"):
+        return
+    alone = pytest.mark.skip(reason="serial: run it without -n (`pytest -m serial`)")
+    for item in items:
+        if item.get_closest_marker("serial"):
+            item.add_marker(alone)
+
+
 @pytest.fixture(autouse=True)
 def _no_node_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep a developer's own NODE_* settings out of the tests."""

@@ -8,6 +8,12 @@ language host from beside that CLI or from ``PATH`` (``.ci/run`` builds it with
 (CI), where they fail. Every stack gets a PATH without `pulumi-resource-node`
 (stack.engine_path): a stack that uses the plugin installs it into its own plugin cache.
 
+The tests run in parallel under pytest-xdist (``-n``; `.ci/run`): each stack has its own
+directory, file backend and PULUMI_HOME (stack.py), each test its own sandbox on a port of its
+own. A session fixture that builds something outside ``tmp_path`` (in the tree, in a shared
+cache) makes it under `shared_lock`; a test that competes for the CPU is marked `serial`
+(docs/development/tests.md).
+
 A test taking the `door` fixture (or `door_stack`, `bare_door_stack`) runs once per front door:
 the dynamic resources and the plugin (door.py). `stack` and `native_stack` are for what only
 one door has.
@@ -21,6 +27,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from node_pulumi.sandbox import Sandbox
 
@@ -70,6 +77,21 @@ def yaml_host(cli_dir: Path) -> Path:
         )
     assert found is not None
     return Path(found)
+
+
+@pytest.fixture(scope="session")
+def shared_lock(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], FileLock]:
+    """A lock by name, held by one xdist worker of this run at a time (by this process alone
+    without xdist), as pytest-xdist's docs recommend: a session fixture that installs or builds
+    what every worker uses (node_modules in the tree, a build in a cache) does it under
+    ``shared_lock(name)``, checking first whether another worker did it already."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+    def lock(name: str) -> FileLock:
+        return FileLock(shared / f"{name}.lock")
+
+    return lock
 
 
 @pytest.fixture

@@ -113,7 +113,8 @@ def wait_for_answer(sandbox: Sandbox, function: str) -> None:
 
 
 def free_port() -> int:
-    """A loopback port nothing listens on (bound to port 0, then released)."""
+    """A loopback port nothing listens on (bound to port 0, then released): another process
+    may take it before it is used, so only the serial kill test uses it."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -144,9 +145,11 @@ def test_a_create_the_api_never_performed_fails_readably_and_the_rerun_converges
     answer that may hide a snapshot makes the provider look (and it finds none); the rerun takes
     exactly one snapshot and a further up changes nothing."""
     sandbox = held_sandbox
-    dead = f"http://127.0.0.1:{free_port()}/api/v1/"
-    stack = configure_for(bare_door_stack, dead, **{"node:clientIpAddress": CLIENT_IP})
-    message = the_error(door, stack.up(ok=False))
+    with socket.socket() as closed:  # bound, never listening: refused, and no other test's
+        closed.bind(("127.0.0.1", 0))  # sandbox can take the port meanwhile (xdist)
+        dead = f"http://127.0.0.1:{closed.getsockname()[1]}/api/v1/"
+        stack = configure_for(bare_door_stack, dead, **{"node:clientIpAddress": CLIENT_IP})
+        message = the_error(door, stack.up(ok=False))
     assert "create_snapshot: connection failed" in message and "refused" in message
     assert "may have" not in message  # the request never left
     assert sandbox.calls() == [] and door.state_ids(stack) == set()
@@ -564,6 +567,7 @@ COUNT = 20
 
 
 @pytest.mark.parametrize("restart", ["at-once", "after-the-up"])
+@pytest.mark.serial  # a sandbox killed mid-up, restarted on its port
 def test_sandbox_killed_in_the_middle_of_an_up_loses_nothing(
     door: Door, make_stack: Callable[[Path, str], Stack], tmp_path: Path, restart: str
 ) -> None:

@@ -38,6 +38,7 @@ def still_sandbox(clock: StillClock) -> Iterator[Sandbox]:
         yield server
 
 
+@pytest.mark.serial  # two hooks at once, killed after
 def test_two_waiting_hooks_take_their_snapshots_at_once(
     make_stack: Callable[[Path, str], Stack],
     still_sandbox: Sandbox,

@@ -122,6 +122,7 @@ def cancelled_up(stack: Stack, sandbox: Sandbox, log: Path) -> Iterator[subproce
         kill_up(up)
 
 
+@pytest.mark.serial  # a Ctrl-C timed against the waits
 def test_one_ctrl_c_while_snapshots_wait_loses_nothing(
     door: Door, make_stack: MakeStack, slow_sandbox: Sandbox, clock: StillClock, tmp_path: Path
 ) -> None:
@@ -188,6 +189,7 @@ def test_one_ctrl_c_while_snapshots_wait_loses_nothing(
     assert pending_operations(stack) == []
 
 
+@pytest.mark.serial  # a Ctrl-C timed against the waits
 def test_ctrl_c_twice_while_waiting_names_every_snapshot_and_the_cleanup_works(
     make_stack: MakeStack, slow_sandbox: Sandbox, tmp_path: Path
 ) -> None:
