@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -45,19 +45,43 @@ def _no_node_env(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
+CLOCK_START = 1_700_000_000.0
+"""Where every test's sandbox clock starts (2023-11-14 22:13:20 UTC)."""
+
+
 @pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    """A sandbox whose snapshots answer `processing` to their create and are `active` from then
-    on: its clock stands still, so what a test sees never depends on the machine's speed."""
-    with Sandbox(USER_ID, API_KEY, processing_seconds=0, clock=StillClock()) as server:
+def clock() -> StillClock:
+    """The sandboxes' clock: it stands still at CLOCK_START until the test moves it."""
+    return StillClock(CLOCK_START)
+
+
+def _sandbox_options(request: pytest.FixtureRequest, **defaults: Any) -> dict[str, Any]:
+    """``defaults`` with the options of the test's `sandbox` markers, the closest winning."""
+    options = dict(defaults)
+    for marker in reversed(list(request.node.iter_markers("sandbox"))):
+        options.update(marker.kwargs)
+    return options
+
+
+@pytest.fixture
+def sandbox(clock: StillClock, request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    """A sandbox on the test's `clock`, whose snapshots answer `processing` to their create and
+    are `active` from then on: what a test sees never depends on the machine's speed.
+
+    A module or test sets other `Sandbox` options with the `sandbox` marker (``pytestmark =
+    pytest.mark.sandbox(processing_seconds=60)``; a test's own marker wins over its module's).
+    """
+    options = _sandbox_options(request, processing_seconds=0)
+    with Sandbox(USER_ID, API_KEY, clock=clock, **options) as server:
         yield server
 
 
 @pytest.fixture
-def held_sandbox() -> Iterator[Sandbox]:
-    """A sandbox whose snapshots stay `processing` for the whole test, as real ones do for
-    minutes: its clock stands still (a test that moves it makes its own, see clock.py)."""
-    with Sandbox(USER_ID, API_KEY, processing_seconds=3600, clock=StillClock()) as server:
+def held_sandbox(clock: StillClock, request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    """A sandbox whose snapshots stay `processing` for an hour of the test's `clock` (as real ones
+    do for minutes), until the test moves it; the `sandbox` marker's options apply too."""
+    options = _sandbox_options(request, processing_seconds=3600)
+    with Sandbox(USER_ID, API_KEY, clock=clock, **options) as server:
         yield server
 
 

@@ -35,23 +35,9 @@ IP = "203.0.113.7"
 PROCESSING_SECONDS = 60.0
 REINSTALL_SECONDS = 600.0
 EXIT_TIMEOUT = 60  # seconds a command may take before the test gives up on it
-
-
-@pytest.fixture
-def clock() -> StillClock:
-    return StillClock(1_700_000_000.0)
-
-
-@pytest.fixture
-def sandbox(clock: StillClock) -> Iterator[Sandbox]:
-    with Sandbox(
-        USER_ID,
-        API_KEY,
-        clock=clock,
-        processing_seconds=PROCESSING_SECONDS,
-        reinstall_seconds=REINSTALL_SECONDS,
-    ) as running:
-        yield running
+pytestmark = pytest.mark.sandbox(
+    processing_seconds=PROCESSING_SECONDS, reinstall_seconds=REINSTALL_SECONDS
+)
 
 
 @pytest.fixture

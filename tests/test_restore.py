@@ -37,6 +37,9 @@ from .conftest import API_KEY, USER_ID
 
 REINSTALL_SECONDS = 600.0
 PROCESSING_SECONDS = 60.0
+pytestmark = pytest.mark.sandbox(
+    processing_seconds=PROCESSING_SECONDS, reinstall_seconds=REINSTALL_SECONDS
+)
 IP = "203.0.113.7"
 SERVER = "12345"
 
@@ -57,23 +60,6 @@ class Reinstaller:
 
     def statuses(self) -> list[str | None]:
         return [e.status for e in self.events if e.kind == "status"]
-
-
-@pytest.fixture
-def clock() -> StillClock:
-    return StillClock(1_700_000_000.0)
-
-
-@pytest.fixture
-def sandbox(clock: StillClock) -> Iterator[Sandbox]:
-    with Sandbox(
-        USER_ID,
-        API_KEY,
-        clock=clock,
-        processing_seconds=PROCESSING_SECONDS,
-        reinstall_seconds=REINSTALL_SECONDS,
-    ) as running:
-        yield running
 
 
 @pytest.fixture

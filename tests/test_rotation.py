@@ -21,6 +21,7 @@ from node_pulumi._core.rotation import (
 )
 from node_pulumi.sandbox import INVALID_CHECKSUM, Sandbox
 
+from .seen import live_ids
 from .wire import UNKNOWN, from_wire
 
 
@@ -31,10 +32,6 @@ def inputs(**overrides: Any) -> dict[str, Any]:
 def take(client: NodeClient, count: int) -> list[str]:
     """Start ``count`` snapshots of server 12345; their ids, newest first (as a rotation holds)."""
     return [str(client.create_snapshot("12345")["snapshot_id"]) for _ in range(count)][::-1]
-
-
-def live(sandbox: Sandbox) -> list[str]:
-    return [str(s["snapshot_id"]) for s in sandbox.snapshots() if s["snapshot_status"] != "deleted"]
 
 
 # check and diff ----------------------------------------------------------------------------------
@@ -128,7 +125,7 @@ def test_prune_deletes_the_oldest_beyond_keep_oldest_first(
     sandbox.clear_calls()
     assert prune(client, held, 2, lines.append) == held[:2]
     assert [c.params["snapshot_id"] for c in sandbox.calls()] == [held[3], held[2]]
-    assert live(sandbox) == held[:2][::-1]
+    assert live_ids(sandbox) == held[:2][::-1]
     assert lines == [f"node: snapshot {i} deleted: only the last 2 are kept" for i in held[:1:-1]]
     sandbox.clear_calls()
     assert prune(client, held[:2], 2, lines.append) == held[:2]
@@ -187,4 +184,4 @@ def test_delete_all_deletes_oldest_first_and_skips_the_gone(
     sandbox.clear_calls()
     delete_all(client, held)
     assert [c.params["snapshot_id"] for c in sandbox.calls()] == held[::-1]
-    assert live(sandbox) == []
+    assert live_ids(sandbox) == []
