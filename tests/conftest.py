@@ -47,6 +47,8 @@ def _no_node_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 CLOCK_START = 1_700_000_000.0
 """Where every test's sandbox clock starts (2023-11-14 22:13:20 UTC)."""
+HELD_SECONDS = 3600.0
+"""How long the `held_sandbox`'s snapshots stay `processing`, of the test's clock."""
 
 
 @pytest.fixture
@@ -80,7 +82,7 @@ def sandbox(clock: StillClock, request: pytest.FixtureRequest) -> Iterator[Sandb
 def held_sandbox(clock: StillClock, request: pytest.FixtureRequest) -> Iterator[Sandbox]:
     """A sandbox whose snapshots stay `processing` for an hour of the test's `clock` (as real ones
     do for minutes), until the test moves it; the `sandbox` marker's options apply too."""
-    options = _sandbox_options(request, processing_seconds=3600)
+    options = _sandbox_options(request, processing_seconds=HELD_SECONDS)
     with Sandbox(USER_ID, API_KEY, clock=clock, **options) as server:
         yield server
 

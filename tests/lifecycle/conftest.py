@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,6 @@ from filelock import FileLock
 
 from node_pulumi.sandbox import Sandbox
 
-from ..clock import StillClock
 from ..conftest import API_KEY, USER_ID
 from .door import DOORS, DYNAMIC, PLUGIN, Door
 from .stack import Stack, new_stack
@@ -92,15 +91,6 @@ def shared_lock(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Fil
         return FileLock(shared / f"{name}.lock")
 
     return lock
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    """A sandbox whose snapshots answer `processing` to their create and are `active` from then
-    on, by a clock that stands still: whatever the machine's speed, a wait ends at its first
-    status poll."""
-    with Sandbox(USER_ID, API_KEY, processing_seconds=0, clock=StillClock()) as server:
-        yield server
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,8 @@ import requests
 from node_pulumi.sandbox import Call, Sandbox
 
 from ..clock import StillClock
-from ..conftest import API_KEY, USER_ID
+from ..conftest import API_KEY, HELD_SECONDS, USER_ID
+from ..seen import functions
 from .background import kill_up, start_up, wait_for
 from .conftest import configure_for
 from .door import Door
@@ -55,15 +56,13 @@ TIMEOUT = 2.0
 SLOW = 6.0
 """Seconds a slow answer takes: well past TIMEOUT, so the client has given up (and looked the
 snapshot up) long before."""
-PROCESSING = 600.0
+PROCESSING = HELD_SECONDS
+"""The held sandbox's processing time: the provider names the server's *processing* snapshots
+after a lost create answer, however long the test takes to get there; its clock moves only when
+a test moves it."""
 DAY = 86400  # seconds
-"""The held sandbox's processing time; its clock moves only when a test moves it."""
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def functions(sandbox: Sandbox) -> list[str]:
-    return [c.function for c in sandbox.calls()]
 
 
 def ids(sandbox: Sandbox) -> set[str]:
@@ -118,20 +117,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def clock() -> StillClock:
-    return StillClock()
-
-
-@pytest.fixture
-def held_sandbox(clock: StillClock) -> Iterator[Sandbox]:
-    """A sandbox whose snapshots stay `processing` until the test moves its clock, as real ones
-    would for minutes: the provider names the server's *processing* snapshots after a lost
-    create answer, however long the test takes to get there."""
-    with Sandbox(USER_ID, API_KEY, processing_seconds=PROCESSING, clock=clock) as server:
-        yield server
 
 
 # --- create_snapshot ----------------------------------------------------------------------------
