@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -24,6 +25,17 @@ USER_ID = "10001"
 API_KEY = "test-key-Zq8Jr2vLx5Wm"  # a test value: asserted absent from errors and pickles
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist (``-n``), skip the tests marked `serial`: other tests beside them would
+    compete for the CPU they time or load. `.ci/run` runs them alone (``pytest -m serial``)."""
+    if not hasattr(config, "workerinput"):
+        return
+    alone = pytest.mark.skip(reason="serial: run it without -n (`pytest -m serial`)")
+    for item in items:
+        if item.get_closest_marker("serial"):
+            item.add_marker(alone)
+
+
 @pytest.fixture(autouse=True)
 def _no_node_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep a developer's own NODE_* settings out of the tests."""
@@ -34,19 +46,49 @@ def _no_node_env(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
+CLOCK_START = 1_700_000_000.0
+"""Where every test's sandbox clock starts (2023-11-14 22:13:20 UTC)."""
+HELD_SECONDS = 3600.0
+"""How long the `held_sandbox`'s snapshots stay `processing`, of the test's clock."""
+
+
 @pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    """A sandbox whose snapshots answer `processing` to their create and are `active` from then
-    on: its clock stands still, so what a test sees never depends on the machine's speed."""
-    with Sandbox(USER_ID, API_KEY, processing_seconds=0, clock=StillClock()) as server:
+def clock(request: pytest.FixtureRequest) -> StillClock:
+    """The sandboxes' clock: it stands still at CLOCK_START until the test moves it. A test
+    marked `wall_clock` (a command in another process compares the sandbox's times with the
+    machine's clock) gets one standing still at the real time it started."""
+    if request.node.get_closest_marker("wall_clock"):
+        return StillClock(time.time())
+    return StillClock(CLOCK_START)
+
+
+def _sandbox_options(request: pytest.FixtureRequest, **defaults: Any) -> dict[str, Any]:
+    """``defaults`` with the options of the test's `sandbox` markers, the closest winning."""
+    options = dict(defaults)
+    for marker in reversed(list(request.node.iter_markers("sandbox"))):
+        options.update(marker.kwargs)
+    return options
+
+
+@pytest.fixture
+def sandbox(clock: StillClock, request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    """A sandbox on the test's `clock`, whose snapshots answer `processing` to their create and
+    are `active` from then on: what a test sees never depends on the machine's speed.
+
+    A module or test sets other `Sandbox` options with the `sandbox` marker (``pytestmark =
+    pytest.mark.sandbox(processing_seconds=60)``; a test's own marker wins over its module's).
+    """
+    options = _sandbox_options(request, processing_seconds=0)
+    with Sandbox(USER_ID, API_KEY, clock=clock, **options) as server:
         yield server
 
 
 @pytest.fixture
-def held_sandbox() -> Iterator[Sandbox]:
-    """A sandbox whose snapshots stay `processing` for the whole test, as real ones do for
-    minutes: its clock stands still (a test that moves it makes its own, see clock.py)."""
-    with Sandbox(USER_ID, API_KEY, processing_seconds=3600, clock=StillClock()) as server:
+def held_sandbox(clock: StillClock, request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    """A sandbox whose snapshots stay `processing` for an hour of the test's `clock` (as real ones
+    do for minutes), until the test moves it; the `sandbox` marker's options apply too."""
+    options = _sandbox_options(request, processing_seconds=HELD_SECONDS)
+    with Sandbox(USER_ID, API_KEY, clock=clock, **options) as server:
         yield server
 
 

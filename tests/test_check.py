@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -28,25 +27,14 @@ from node_pulumi.sandbox import Sandbox
 from node_pulumi.sandbox._store import format_time
 
 from .clock import StillClock
-from .conftest import API_KEY, USER_ID
+from .conftest import API_KEY, CLOCK_START, USER_ID
 
-START = 1_700_000_000.0
+START = CLOCK_START
 IP = "203.0.113.7"
 HOUR = 3600.0
 SERVERS = ("1", "2", "3", "4")
 
-
-@pytest.fixture
-def clock() -> StillClock:
-    return StillClock(START)
-
-
-@pytest.fixture
-def sandbox(clock: StillClock) -> Iterator[Sandbox]:
-    with Sandbox(
-        USER_ID, API_KEY, clock=clock, processing_seconds=HOUR, servers=SERVERS
-    ) as running:
-        yield running
+pytestmark = pytest.mark.sandbox(processing_seconds=HOUR, servers=SERVERS)
 
 
 def taken(

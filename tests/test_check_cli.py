@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,18 +27,10 @@ from .conftest import API_KEY, USER_ID
 COMMAND = str(Path(sys.executable).parent / "node-pulumi")
 IP = "203.0.113.7"
 HOUR = 3600.0
+
+# The command reads the machine's clock: the sandbox's stands still at the real time.
+pytestmark = [pytest.mark.wall_clock, pytest.mark.sandbox(servers=("1", "2", "3"))]
 EXIT_TIMEOUT = 60
-
-
-@pytest.fixture
-def clock() -> StillClock:
-    return StillClock(time.time())
-
-
-@pytest.fixture
-def sandbox(clock: StillClock) -> Iterator[Sandbox]:
-    with Sandbox(USER_ID, API_KEY, clock=clock, servers=("1", "2", "3")) as running:
-        yield running
 
 
 @pytest.fixture

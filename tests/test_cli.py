@@ -28,6 +28,7 @@ from node_pulumi._cli._progress import counted
 from node_pulumi._cli._status import INTERRUPTED
 from node_pulumi.sandbox import Sandbox
 
+from .child import interruptible
 from .clock import StillClock
 from .conftest import API_KEY, USER_ID
 
@@ -37,23 +38,9 @@ IP = "203.0.113.7"
 PROCESSING_SECONDS = 60.0
 REINSTALL_SECONDS = 600.0
 EXIT_TIMEOUT = 60  # seconds a command may take before the test gives up on it
-
-
-@pytest.fixture
-def clock() -> StillClock:
-    return StillClock(1_700_000_000.0)
-
-
-@pytest.fixture
-def sandbox(clock: StillClock) -> Iterator[Sandbox]:
-    with Sandbox(
-        USER_ID,
-        API_KEY,
-        clock=clock,
-        processing_seconds=PROCESSING_SECONDS,
-        reinstall_seconds=REINSTALL_SECONDS,
-    ) as running:
-        yield running
+pytestmark = pytest.mark.sandbox(
+    processing_seconds=PROCESSING_SECONDS, reinstall_seconds=REINSTALL_SECONDS
+)
 
 
 @pytest.fixture
@@ -94,8 +81,9 @@ def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def start(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    """The command in the background, with SIGINT at its default for the test's Ctrl-C."""
     return subprocess.Popen(
-        [COMMAND, *args],
+        interruptible([COMMAND, *args]),
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,

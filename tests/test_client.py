@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import socket
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -26,24 +25,11 @@ from .conftest import API_KEY, USER_ID
 from .loopback import Relay
 
 
-@pytest.fixture
-def clock() -> StillClock:
-    return StillClock(1_800_000_000.0)
-
-
-@pytest.fixture
-def timed_sandbox(clock: StillClock) -> Iterator[Sandbox]:
-    """A sandbox whose snapshots turn active when the test moves the clock 10 s on."""
-    with Sandbox(USER_ID, API_KEY, processing_seconds=10, clock=clock) as server:
-        yield server
-
-
+@pytest.mark.sandbox(processing_seconds=10)  # active once the test moves the clock 10 s on
 def test_snapshot_round_trip_gives_plain_values(
-    timed_sandbox: Sandbox, clock: StillClock, response_format: str
+    sandbox: Sandbox, clock: StillClock, response_format: str
 ) -> None:
-    client = NodeClient(
-        USER_ID, API_KEY, endpoint=timed_sandbox.url, response_format=response_format
-    )
+    client = NodeClient(USER_ID, API_KEY, endpoint=sandbox.url, response_format=response_format)
     created = client.create_snapshot("12345")
     assert created["server_id"] == "12345"
     assert created["snapshot_status"] == "processing"
@@ -55,7 +41,7 @@ def test_snapshot_round_trip_gives_plain_values(
     assert detail["snapshot_status"] == "active"
     assert isinstance(detail["snapshot_size"], int | float)
     assert type(detail["snapshot_url_expires"]) is int
-    assert detail == sandbox_detail(timed_sandbox, created["snapshot_id"])
+    assert detail == sandbox_detail(sandbox, created["snapshot_id"])
     deleted = client.delete_snapshot(created["snapshot_id"])
     assert deleted == {"snapshot_id": created["snapshot_id"], "snapshot_status": "deleted"}
 
@@ -66,12 +52,13 @@ def sandbox_detail(sandbox: Sandbox, snapshot_id: str) -> dict[str, object]:
     return {k: (None if v == "" else v) for k, v in record.items()}
 
 
+@pytest.mark.sandbox(processing_seconds=10)
 @pytest.mark.parametrize("moved_on", [0, 10], ids=["processing", "active"])
 def test_json_and_xml_give_identical_data(
-    timed_sandbox: Sandbox, clock: StillClock, moved_on: float
+    sandbox: Sandbox, clock: StillClock, moved_on: float
 ) -> None:
     def node(fmt: str) -> NodeClient:
-        return NodeClient(USER_ID, API_KEY, endpoint=timed_sandbox.url, response_format=fmt)
+        return NodeClient(USER_ID, API_KEY, endpoint=sandbox.url, response_format=fmt)
 
     snapshot_id = node("json").create_snapshot("777")["snapshot_id"]
     node("json").create_snapshot("777")

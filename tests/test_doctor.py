@@ -23,7 +23,6 @@ from node_pulumi._cli._status import CREDENTIALS, FAILED, OK, USAGE
 from node_pulumi._core.doctor import LATENCY_CALLS
 from node_pulumi.sandbox import Sandbox
 
-from .clock import StillClock
 from .conftest import API_KEY, USER_ID
 from .loopback import ConnectProxy, Relay
 
@@ -35,14 +34,8 @@ PROXY_PAGE = (
     b"<body>The corporate proxy blocked this request.</body></html>"
 )
 
-
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    """The stricter reading, as a demanding API would have it; snapshots active at once."""
-    with Sandbox(
-        USER_ID, API_KEY, processing_seconds=0, clock=StillClock(), strict_client_ip=True
-    ) as running:
-        yield running
+# The stricter reading, as a demanding API would have it; snapshots active at once.
+pytestmark = pytest.mark.sandbox(strict_client_ip=True)
 
 
 @pytest.fixture

@@ -11,8 +11,6 @@ import re
 import shlex
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,18 +47,20 @@ def check_lines(text: str) -> list[list[str]]:
     return found
 
 
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    clock = StillClock(time.time())
-    with Sandbox(USER_ID, API_KEY, clock=clock, servers=("1", "2")) as running:
-        for server, hours in (("1", 2), ("2", 30)):
-            running.add_snapshot(
-                f"snap-{server}",
-                server,
-                created_at=format_time(clock.now - hours * 3600),
-                size_gb=1,
-            )
-        yield running
+# The recipes' command reads the machine's clock: the sandbox's stands still at the real time.
+pytestmark = [pytest.mark.wall_clock, pytest.mark.sandbox(servers=("1", "2"))]
+
+
+@pytest.fixture(autouse=True)
+def snapshots(sandbox: Sandbox, clock: StillClock) -> None:
+    """Server 1's newest snapshot is 2 hours old, server 2's 30 hours."""
+    for server, hours in (("1", 2), ("2", 30)):
+        sandbox.add_snapshot(
+            f"snap-{server}",
+            server,
+            created_at=format_time(clock.now - hours * 3600),
+            size_gb=1,
+        )
 
 
 @pytest.mark.parametrize("name", MONITORING)

@@ -38,8 +38,8 @@ from node_pulumi._plugin.config import ProviderConfig
 from node_pulumi._plugin.server import NodeProviderServicer
 from node_pulumi.sandbox import Sandbox
 
-from .clock import StillClock
 from .conftest import API_KEY, USER_ID
+from .seen import functions
 
 SNAPSHOT_URN = "urn:pulumi:dev::p::node:index:Snapshot::snap"
 SCHEDULE_URN = "urn:pulumi:dev::p::node:index:SnapshotSchedule::nightly"
@@ -126,25 +126,6 @@ def plugin(engine: tuple[Engine, str]) -> Iterator[provider_pb2_grpc.ResourcePro
         served.close()
 
 
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    """Snapshots answer `processing` to their create and are `active` from then on."""
-    with Sandbox(USER_ID, API_KEY, processing_seconds=0) as server:
-        yield server
-
-
-@pytest.fixture
-def clock() -> StillClock:
-    return StillClock()
-
-
-@pytest.fixture
-def held_sandbox(clock: StillClock) -> Iterator[Sandbox]:
-    """Snapshots stay `processing` until the test moves the clock."""
-    with Sandbox(USER_ID, API_KEY, processing_seconds=60, clock=clock) as server:
-        yield server
-
-
 def configure(plugin: provider_pb2_grpc.ResourceProviderStub, sandbox: Sandbox) -> None:
     """Configure the default provider as the engine does from the stack's `node:*` config:
     ``args`` with the API key a secret (the engine keeps secrets in Configure), and
@@ -202,10 +183,6 @@ def init_failed(error: grpc.RpcError) -> provider_pb2.ErrorResourceInitFailed:
     found = provider_pb2.ErrorResourceInitFailed()
     assert detail.Unpack(found)
     return found
-
-
-def functions(sandbox: Sandbox) -> list[str]:
-    return [c.function for c in sandbox.calls()]
 
 
 # --- Check ----------------------------------------------------------------------------------------

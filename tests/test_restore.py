@@ -37,6 +37,9 @@ from .conftest import API_KEY, USER_ID
 
 REINSTALL_SECONDS = 600.0
 PROCESSING_SECONDS = 60.0
+pytestmark = pytest.mark.sandbox(
+    processing_seconds=PROCESSING_SECONDS, reinstall_seconds=REINSTALL_SECONDS
+)
 IP = "203.0.113.7"
 SERVER = "12345"
 
@@ -57,23 +60,6 @@ class Reinstaller:
 
     def statuses(self) -> list[str | None]:
         return [e.status for e in self.events if e.kind == "status"]
-
-
-@pytest.fixture
-def clock() -> StillClock:
-    return StillClock(1_700_000_000.0)
-
-
-@pytest.fixture
-def sandbox(clock: StillClock) -> Iterator[Sandbox]:
-    with Sandbox(
-        USER_ID,
-        API_KEY,
-        clock=clock,
-        processing_seconds=PROCESSING_SECONDS,
-        reinstall_seconds=REINSTALL_SECONDS,
-    ) as running:
-        yield running
 
 
 @pytest.fixture
@@ -272,7 +258,8 @@ def test_a_server_left_off_times_out_with_advice_to_turn_it_on(
     plan = check_restore(client, SERVER, snapshot_id, client_ip_address=IP)
     sandbox.set_fault("get_server_detail", body=_detail_answer("off", client.response_format))
     with pytest.raises(RestoreTimeoutError) as caught:
-        carry_out(client, plan, timeout=0.05, intervals=fast(), on_event=Reinstaller(clock))
+        # a second of fast polls: time for one to see "off" on a loaded machine (xdist)
+        carry_out(client, plan, timeout=1.0, intervals=fast(), on_event=Reinstaller(clock))
     assert caught.value.status == "off" and "turn it on" in str(caught.value)
 
 

@@ -22,6 +22,7 @@ from node_pulumi._core.rotation import (
 )
 from node_pulumi.sandbox import INVALID_CHECKSUM, Sandbox
 
+from .seen import live_ids
 from .wire import UNKNOWN, from_wire
 
 
@@ -36,10 +37,6 @@ def take(client: NodeClient, count: int) -> list[str]:
 
 def fail_on_warning(message: str) -> None:
     raise AssertionError(f"unexpected warning: {message}")
-
-
-def live(sandbox: Sandbox) -> list[str]:
-    return [str(s["snapshot_id"]) for s in sandbox.snapshots() if s["snapshot_status"] != "deleted"]
 
 
 # check and diff ----------------------------------------------------------------------------------
@@ -133,7 +130,7 @@ def test_prune_deletes_the_oldest_beyond_keep_oldest_first(
     sandbox.clear_calls()
     assert prune(client, held, 2, lines.append, fail_on_warning) == held[:2]
     assert [c.params["snapshot_id"] for c in sandbox.calls()] == [held[3], held[2]]
-    assert live(sandbox) == held[:2][::-1]
+    assert live_ids(sandbox) == held[:2][::-1]
     assert lines == [f"node: snapshot {i} deleted: only the last 2 are kept" for i in held[:1:-1]]
     sandbox.clear_calls()
     assert prune(client, held[:2], 2, lines.append, fail_on_warning) == held[:2]
@@ -178,7 +175,7 @@ def test_a_rotation_records_the_new_snapshot_then_prunes_beyond_keep(
     newest = outputs["snapshot_id"]
     assert outputs["snapshot_ids"] == [newest, held[0]]
     assert outputs["snapshot_status"] == "processing"
-    assert live(sandbox) == [held[0], newest]
+    assert live_ids(sandbox) == [held[0], newest]
     assert rotation.first == held[0]
 
 
@@ -236,4 +233,4 @@ def test_delete_all_deletes_oldest_first_and_skips_the_gone(
     sandbox.clear_calls()
     delete_all(client, held)
     assert [c.params["snapshot_id"] for c in sandbox.calls()] == held[::-1]
-    assert live(sandbox) == []
+    assert live_ids(sandbox) == []

@@ -17,7 +17,6 @@ import sys
 import threading
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -33,12 +32,13 @@ from node_pulumi.sandbox._admin import handle_admin, is_loopback
 from node_pulumi.sandbox._app import App
 from node_pulumi.sandbox._http import SandboxHTTPServer
 
+from .child import interruptible
 from .clock import StillClock
+from .conftest import API_KEY, CLOCK_START, USER_ID
 
-USER_ID = "12312"
-API_KEY = "hasdh6ghvh-SANDBOX-TEST-KEY"  # distinctive, so a leak is easy to grep for
 IP = "203.0.113.7"
-START = 1_700_000_000.0  # 2023-11-14 22:13:20 UTC
+START = CLOCK_START  # where the `clock` fixture starts
+pytestmark = pytest.mark.sandbox(processing_seconds=60.0)
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -108,21 +108,6 @@ def admin(sandbox: Sandbox, method: str, route: str, **kwargs: Any) -> requests.
     )
 
 
-@pytest.fixture
-def clock() -> StillClock:
-    return StillClock(START)
-
-
-@pytest.fixture
-def sandbox(clock: StillClock, request: pytest.FixtureRequest) -> Iterator[Sandbox]:
-    """The sandbox; parametrize it indirectly with server ids to know other servers."""
-    servers = getattr(request, "param", DEFAULT_SERVERS)
-    with Sandbox(
-        USER_ID, API_KEY, clock=clock, processing_seconds=60.0, servers=servers
-    ) as running:
-        yield running
-
-
 # --- the happy path --------------------------------------------------------------------------
 
 
@@ -160,7 +145,7 @@ def test_create_and_detail_json(sandbox: Sandbox) -> None:
     assert sandbox.snapshots() == [detail["data"]]
 
 
-@pytest.mark.parametrize("sandbox", [("a&b<c>",)], indirect=True)
+@pytest.mark.sandbox(servers=("a&b<c>",))
 def test_create_and_detail_xml_is_rootless(sandbox: Sandbox) -> None:
     response = call(sandbox.url, "create_snapshot", fmt="xml", server_id="a&b<c>")
     assert response.text.startswith(
@@ -280,7 +265,7 @@ def test_replayed_random_is_rejected_after_a_restart(tmp_path: Path) -> None:
 # --- parameter checks ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("sandbox", [("x" * 50, "x" * 20)], indirect=True)
+@pytest.mark.sandbox(servers=("x" * 50, "x" * 20))
 @pytest.mark.parametrize(
     ("function", "name", "limit", "extra"),
     [
@@ -794,7 +779,7 @@ def test_cli_serves_until_signalled(tmp_path: Path, stop_signal: signal.Signals)
         str(tmp_path / "cli.sqlite"),
     ]
     process = subprocess.Popen(
-        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        interruptible(command), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
         assert process.stdout is not None
@@ -845,7 +830,7 @@ def test_every_default_server_is_known(sandbox: Sandbox) -> None:
     assert (listed["code"], listed["data"]["total_records"]) == ("OK", 0)  # still processing
 
 
-@pytest.mark.parametrize("sandbox", [("web-1", "web-2")], indirect=True)
+@pytest.mark.sandbox(servers=("web-1", "web-2"))
 def test_servers_option_replaces_the_defaults(sandbox: Sandbox) -> None:
     assert sandbox.servers == {"web-1", "web-2"}
     create(sandbox, server_id="web-2")

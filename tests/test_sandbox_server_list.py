@@ -3,7 +3,6 @@ defaults, sort orders, servers in every status, seeding; and the client's walk o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,11 +16,7 @@ from .test_sandbox import API_KEY, START, USER_ID, api
 
 SERVERS = tuple(str(n) for n in range(1, 26))  # 25 servers
 
-
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(USER_ID, API_KEY, clock=StillClock(START), servers=SERVERS) as running:
-        yield running
+pytestmark = pytest.mark.sandbox(servers=SERVERS)
 
 
 def page(sandbox: Sandbox, fmt: str = "json", **params: str) -> dict[str, Any]:

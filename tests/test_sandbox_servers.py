@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,9 @@ from .test_sandbox import API_KEY, START, USER_ID, admin, api, call, create
 
 REINSTALL_SECONDS = 300.0
 PROCESSING_SECONDS = 60.0
+pytestmark = pytest.mark.sandbox(
+    processing_seconds=PROCESSING_SECONDS, reinstall_seconds=REINSTALL_SECONDS
+)
 
 DOCUMENTED_FIELDS = {
     "server_id",
@@ -57,29 +59,6 @@ DOCUMENTED_FIELDS = {
     "monthly_snapshots",
     "retain_monthly_snapshots",
 }
-
-
-@pytest.fixture
-def clock() -> StillClock:
-    return StillClock(START)
-
-
-@pytest.fixture
-def log() -> io.StringIO:
-    return io.StringIO()
-
-
-@pytest.fixture
-def sandbox(clock: StillClock, log: io.StringIO) -> Iterator[Sandbox]:
-    with Sandbox(
-        USER_ID,
-        API_KEY,
-        clock=clock,
-        processing_seconds=PROCESSING_SECONDS,
-        reinstall_seconds=REINSTALL_SECONDS,
-        log=log,
-    ) as running:
-        yield running
 
 
 def active_snapshot(sandbox: Sandbox, clock: StillClock, server_id: str = "12345") -> str:
@@ -266,19 +245,26 @@ def test_an_unknown_server_is_not_found(sandbox: Sandbox, function: str) -> None
         sandbox.root_password("4040")
 
 
-def test_the_root_password_is_in_no_log(
-    sandbox: Sandbox, clock: StillClock, log: io.StringIO
-) -> None:
-    snapshot_id = active_snapshot(sandbox, clock)
-    detail(sandbox, fmt="xml")
-    reinstall(sandbox, server_id="12345", install_source="snapshot", snapshot_id=snapshot_id)
-    detail(sandbox)
-    password = sandbox.root_password("12345")
-    assert "get_server_detail" in log.getvalue()
-    assert password not in log.getvalue()
-    assert password not in repr(sandbox.calls())
-    assert password not in admin(sandbox, "GET", "calls").text
-    assert password not in admin(sandbox, "GET", "reinstalls").text
+def test_the_root_password_is_in_no_log(clock: StillClock) -> None:
+    log = io.StringIO()
+    with Sandbox(
+        USER_ID,
+        API_KEY,
+        clock=clock,
+        processing_seconds=PROCESSING_SECONDS,
+        reinstall_seconds=REINSTALL_SECONDS,
+        log=log,
+    ) as sandbox:
+        snapshot_id = active_snapshot(sandbox, clock)
+        detail(sandbox, fmt="xml")
+        reinstall(sandbox, server_id="12345", install_source="snapshot", snapshot_id=snapshot_id)
+        detail(sandbox)
+        password = sandbox.root_password("12345")
+        assert "get_server_detail" in log.getvalue()
+        assert password not in log.getvalue()
+        assert password not in repr(sandbox.calls())
+        assert password not in admin(sandbox, "GET", "calls").text
+        assert password not in admin(sandbox, "GET", "reinstalls").text
 
 
 def test_faults_apply_to_the_server_functions(sandbox: Sandbox, clock: StillClock) -> None:

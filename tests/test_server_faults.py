@@ -30,19 +30,7 @@ from .conftest import API_KEY, USER_ID
 SERVER = "12345"
 RETRIES = 2
 PASSWORD = "hunter2-ROOT-PASSWORD"
-
-
-@pytest.fixture
-def clock() -> StillClock:
-    return StillClock(1_700_000_000.0)
-
-
-@pytest.fixture
-def sandbox(clock: StillClock) -> Iterator[Sandbox]:
-    with Sandbox(
-        USER_ID, API_KEY, clock=clock, processing_seconds=0, reinstall_seconds=0
-    ) as running:
-        yield running
+pytestmark = pytest.mark.sandbox(reinstall_seconds=0)
 
 
 @pytest.fixture

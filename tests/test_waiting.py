@@ -1,7 +1,7 @@
 """The wait rule and its two drivers, against the sandbox over real HTTP.
 
-The sandbox's clock is a `StepClock` that only the test moves, so a snapshot turns active exactly
-when the test says; status polls are milliseconds apart.
+The sandbox's clock (the `clock` fixture) stands still until the test moves it, so a snapshot
+turns active exactly when the test says; status polls are milliseconds apart.
 """
 
 from __future__ import annotations
@@ -30,30 +30,12 @@ from .clock import StillClock
 from .conftest import API_KEY, USER_ID
 
 PROCESSING_SECONDS = 100.0
-
-
-class StepClock(StillClock):
-    """A sandbox clock that stands still until the test moves it."""
-
-    def pass_processing(self) -> None:
-        """Move past the processing time of every snapshot created so far."""
-        self.now += PROCESSING_SECONDS
+pytestmark = pytest.mark.sandbox(processing_seconds=PROCESSING_SECONDS)
 
 
 @pytest.fixture
-def clock() -> StepClock:
-    return StepClock(1_000_000.0)
-
-
-@pytest.fixture
-def stepped(clock: StepClock) -> Iterator[Sandbox]:
-    with Sandbox(USER_ID, API_KEY, processing_seconds=PROCESSING_SECONDS, clock=clock) as server:
-        yield server
-
-
-@pytest.fixture
-def node(stepped: Sandbox) -> Iterator[NodeClient]:
-    with NodeClient(USER_ID, API_KEY, endpoint=stepped.url, backoff=0) as client:
+def node(sandbox: Sandbox) -> Iterator[NodeClient]:
+    with NodeClient(USER_ID, API_KEY, endpoint=sandbox.url, backoff=0) as client:
         yield client
 
 
@@ -128,7 +110,7 @@ def _start(client: NodeClient, server_id: str = "12345") -> str:
 
 
 def test_waits_until_active_and_reports_each_polled_status(
-    wait: Wait, node: NodeClient, stepped: Sandbox, clock: StepClock
+    wait: Wait, node: NodeClient, sandbox: Sandbox, clock: StillClock
 ) -> None:
     """The snapshot turns active after the second poll: three polls, each status reported."""
     snapshot_id = _start(node)
@@ -137,17 +119,17 @@ def test_waits_until_active_and_reports_each_polled_status(
     def on_status(status: str | None) -> None:
         statuses.append(status)
         if len(statuses) == 2:
-            clock.pass_processing()
+            clock.now += PROCESSING_SECONDS  # past every snapshot's processing
 
     details = wait(node, snapshot_id, on_status=on_status)
     assert details["snapshot_id"] == snapshot_id
     assert details["snapshot_status"] == "active"
     assert statuses == ["processing", "processing", "active"]
-    assert len(stepped.calls("get_snapshot_detail")) == 3
+    assert len(sandbox.calls("get_snapshot_detail")) == 3
 
 
 def test_a_passed_deadline_raises_a_timeout_naming_the_snapshot_without_a_call(
-    wait: Wait, node: NodeClient, stepped: Sandbox
+    wait: Wait, node: NodeClient, sandbox: Sandbox
 ) -> None:
     snapshot_id = _start(node)
     with pytest.raises(SnapshotTimeoutError) as raised:
@@ -157,11 +139,11 @@ def test_a_passed_deadline_raises_a_timeout_naming_the_snapshot_without_a_call(
     assert f"snapshot {snapshot_id} was created but is still processing after 5s" in str(
         raised.value
     )
-    assert stepped.calls("get_snapshot_detail") == []
+    assert sandbox.calls("get_snapshot_detail") == []
 
 
 def test_the_deadline_ends_a_wait_that_is_polling(
-    wait: Wait, node: NodeClient, stepped: Sandbox
+    wait: Wait, node: NodeClient, sandbox: Sandbox
 ) -> None:
     """A snapshot that never turns active: polls happen, then the deadline stops them."""
     snapshot_id = _start(node)
@@ -170,27 +152,27 @@ def test_the_deadline_ends_a_wait_that_is_polling(
     assert raised.value.snapshot_id == snapshot_id
     assert raised.value.timeout == 0.2
     assert "still processing after 0.2s" in str(raised.value)
-    assert stepped.calls("get_snapshot_detail"), "it polled before the deadline"
+    assert sandbox.calls("get_snapshot_detail"), "it polled before the deadline"
 
 
 def test_running_out_of_intervals_is_a_timeout(
-    wait: Wait, node: NodeClient, stepped: Sandbox
+    wait: Wait, node: NodeClient, sandbox: Sandbox
 ) -> None:
     snapshot_id = _start(node)
     with pytest.raises(SnapshotTimeoutError):
         wait(node, snapshot_id, intervals=iter([0.001, 0.001]), timeout=30)
-    assert len(stepped.calls("get_snapshot_detail")) == 2
+    assert len(sandbox.calls("get_snapshot_detail")) == 2
 
 
 def test_a_status_other_than_processing_or_active_fails_the_wait(
-    wait: Wait, node: NodeClient, stepped: Sandbox
+    wait: Wait, node: NodeClient, sandbox: Sandbox
 ) -> None:
     snapshot_id = _start(node)
     statuses: list[str | None] = []
 
     def on_status(status: str | None) -> None:
         statuses.append(status)
-        stepped.delete_snapshot_behind_back(snapshot_id)
+        sandbox.delete_snapshot_behind_back(snapshot_id)
 
     with pytest.raises(SnapshotFailedError) as raised:
         wait(node, snapshot_id, on_status=on_status)
@@ -210,10 +192,10 @@ def test_a_status_other_than_processing_or_active_fails_the_wait(
     ],
 )
 def test_a_failing_status_call_ends_the_wait_naming_the_snapshot(
-    wait: Wait, node: NodeClient, stepped: Sandbox, fault: dict[str, Any], cause: str
+    wait: Wait, node: NodeClient, sandbox: Sandbox, fault: dict[str, Any], cause: str
 ) -> None:
     snapshot_id = _start(node)
-    stepped.set_fault("get_snapshot_detail", **fault)
+    sandbox.set_fault("get_snapshot_detail", **fault)
     statuses: list[str | None] = []
     with pytest.raises(SnapshotWaitError) as raised:
         wait(node, snapshot_id, on_status=statuses.append)
@@ -229,15 +211,15 @@ def test_a_failing_status_call_ends_the_wait_naming_the_snapshot(
 
 
 def test_a_refused_status_call_keeps_the_api_error_as_cause(
-    wait: Wait, node: NodeClient, stepped: Sandbox
+    wait: Wait, node: NodeClient, sandbox: Sandbox
 ) -> None:
     snapshot_id = _start(node)
-    stepped.set_fault("get_snapshot_detail", error=("INVALID_CHECKSUM", "Bad checksum."))
+    sandbox.set_fault("get_snapshot_detail", error=("INVALID_CHECKSUM", "Bad checksum."))
     with pytest.raises(SnapshotWaitError) as raised:
         wait(node, snapshot_id)
     assert isinstance(raised.value.__cause__, NodeApiError)
     assert raised.value.__cause__.code == "INVALID_CHECKSUM"
-    assert len(stepped.calls("get_snapshot_detail")) == 1
+    assert len(sandbox.calls("get_snapshot_detail")) == 1
 
 
 def test_poll_intervals_grow_with_the_time_waited_up_to_the_largest() -> None:
@@ -273,7 +255,7 @@ class SignallingExecutor(ThreadPoolExecutor):
 
 
 def test_cancelling_a_sleeping_wait_ends_it_at_once_with_no_further_call(
-    node: NodeClient, stepped: Sandbox
+    node: NodeClient, sandbox: Sandbox
 ) -> None:
     """The wait polls once, then sleeps on the loop until its deadline (a sleep that would
     block the loop ends before the test runs again): cancelling ends it within one loop step.
@@ -307,16 +289,16 @@ def test_cancelling_a_sleeping_wait_ends_it_at_once_with_no_further_call(
         assert executor.submitted == 1
 
     asyncio.run(scenario())
-    assert len(stepped.calls("get_snapshot_detail")) == 1
+    assert len(sandbox.calls("get_snapshot_detail")) == 1
 
 
 def test_cancelling_during_a_status_call_ends_the_wait_before_the_answer(
-    node: NodeClient, stepped: Sandbox
+    node: NodeClient, sandbox: Sandbox
 ) -> None:
     """The status call is answered only after 0.5 s; the wait is cancelled while it is out.
     The task ends at once; the thread finishes that one request and nothing more is sent."""
     snapshot_id = _start(node)
-    stepped.set_fault("get_snapshot_detail", latency=0.5)
+    sandbox.set_fault("get_snapshot_detail", latency=0.5)
 
     async def scenario() -> None:
         handed = asyncio.Event()
@@ -339,15 +321,15 @@ def test_cancelling_during_a_status_call_ends_the_wait_before_the_answer(
             task.cancel()
             await asyncio.sleep(0)
             assert task.cancelled()
-            assert stepped.calls("get_snapshot_detail") == [], "the call was still out"
+            assert sandbox.calls("get_snapshot_detail") == [], "the call was still out"
         # leaving the block waited for the pool's thread to finish its request
 
     asyncio.run(scenario())
-    assert len(stepped.calls("get_snapshot_detail")) == 1
+    assert len(sandbox.calls("get_snapshot_detail")) == 1
 
 
 def test_fifty_waits_share_one_loop_and_two_threads(
-    node: NodeClient, stepped: Sandbox, clock: StepClock
+    node: NodeClient, sandbox: Sandbox, clock: StillClock
 ) -> None:
     """No snapshot can turn active until all 50 have been polled once, so all 50 waits are in
     progress together although only two threads make the status calls."""
@@ -361,7 +343,7 @@ def test_fifty_waits_share_one_loop_and_two_threads(
             if status == "processing":
                 polled.add(snapshot_id)
                 if len(polled) == len(snapshot_ids):
-                    clock.pass_processing()
+                    clock.now += PROCESSING_SECONDS  # past every snapshot's processing
 
         return on_status
 
@@ -388,5 +370,5 @@ def test_fifty_waits_share_one_loop_and_two_threads(
     assert [r["snapshot_id"] for r in results] == snapshot_ids
     assert {r["snapshot_status"] for r in results} == {"active"}
     assert len(loop_threads) == 1, "every wait ran on the one event-loop thread"
-    polls = stepped.calls("get_snapshot_detail")
+    polls = sandbox.calls("get_snapshot_detail")
     assert len(polls) >= 2 * len(snapshot_ids), "each wait polled before and after the step"

@@ -14,14 +14,19 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ..child import interruptible
 from .stack import Stack
 
 
 def start_up(stack: Stack, output: Path, *args: str) -> subprocess.Popen[bytes]:
-    """`pulumi up ARGS` in the background, in its own process group, its output in a file."""
+    """`pulumi up ARGS` in the background, in its own process group, its output in a file.
+
+    It starts with SIGINT at its default (a terminal's Ctrl-C reaches it and the engine's
+    children), even when the suite was started with SIGINT ignored (`..child`).
+    """
     with output.open("wb") as out:
         return subprocess.Popen(
-            ["pulumi", "up", "--yes", "--skip-preview", "--non-interactive", *args],
+            interruptible(["pulumi", "up", "--yes", "--skip-preview", "--non-interactive", *args]),
             cwd=stack.root,
             env=stack.env,
             stdout=out,

@@ -7,10 +7,17 @@ from ``PATH``; TypeScript needs Node.js with npm, Go needs Go
 (CI), where they fail. Every stack gets a PATH without `pulumi-resource-node`
 (stack.engine_path): a stack that uses the plugin installs it into its own plugin cache.
 
-The `sandbox` reads the API strictly (``strict_client_ip``: get_snapshot_detail requires
-``client_ip_address``, as the newer published page says), and `configure_for` sets
+The `sandbox` (and `held_sandbox`) of every lifecycle test reads the API strictly
+(``strict_client_ip``: get_snapshot_detail requires ``client_ip_address``, as the newer published
+page says; `pytest_collection_modifyitems` below), and `configure_for` sets
 ``node:clientIpAddress`` (`CLIENT_IP`) on every stack, unless a test is about its absence: so
 every path that reads a snapshot is proven to send the address when it is configured.
+
+The tests run in parallel under pytest-xdist (``-n``; `.ci/run`): each stack has its own
+directory, file backend and PULUMI_HOME (stack.py), each test its own sandbox on a port of its
+own. A session fixture that builds something outside ``tmp_path`` (in the tree, in a shared
+cache) makes it under `shared_lock`; a test that competes for the CPU is marked `serial`
+(docs/development/tests.md).
 
 A test taking the `door` fixture (or `door_stack`, `bare_door_stack`) runs once per front door:
 the dynamic resources and the plugin (door.py). `stack` and `native_stack` are for what only
@@ -21,14 +28,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from node_pulumi.sandbox import Sandbox
 
-from ..clock import StillClock
 from ..conftest import API_KEY, USER_ID
 from .door import DOORS, DYNAMIC, PLUGIN, Door
 from .stack import Stack, new_stack
@@ -78,15 +85,28 @@ def yaml_host(cli_dir: Path) -> Path:
     return Path(found)
 
 
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    """A sandbox whose snapshots answer `processing` to their create and are `active` from then
-    on, by a clock that stands still: whatever the machine's speed, a wait ends at its first
-    status poll. It requires client_ip_address on get_snapshot_detail (the stricter reading)."""
-    with Sandbox(
-        USER_ID, API_KEY, processing_seconds=0, clock=StillClock(), strict_client_ip=True
-    ) as server:
-        yield server
+@pytest.fixture(scope="session")
+def shared_lock(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], FileLock]:
+    """A lock by name, held by one xdist worker of this run at a time (by this process alone
+    without xdist), as pytest-xdist's docs recommend: a session fixture that installs or builds
+    what every worker uses (node_modules in the tree, a build in a cache) does it under
+    ``shared_lock(name)``, checking first whether another worker did it already."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+    def lock(name: str) -> FileLock:
+        return FileLock(shared / f"{name}.lock")
+
+    return lock
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every lifecycle test's sandbox reads the API strictly (a test's own `sandbox` marker can
+    still say otherwise): get_snapshot_detail without ``client_ip_address`` fails."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.sandbox(strict_client_ip=True))
 
 
 @pytest.fixture

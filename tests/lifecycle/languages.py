@@ -8,11 +8,15 @@ snapshots made once the snapshot exists; the same output names in every language
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+from filelock import FileLock
 
 from .conftest import EXAMPLES, missing
 from .stack import Stack, new_stack, project_stack
@@ -67,8 +71,12 @@ EXAMPLES_BY_LANGUAGE: dict[str, Example] = {
 
 def typescript_installed() -> Path:
     """examples/typescript's node_modules: what tools/check-sdk.sh installs (.ci/run runs it
-    first); installed here with the same step when missing."""
+    first); installed here with the same step when missing, under a lock that the xdist workers
+    of every run from this checkout share (two `npm install`s into one folder would clash)."""
     modules = EXAMPLES / "typescript" / "node_modules"
-    if not (modules / "@node-pulumi" / "node" / "index.js").exists():
-        subprocess.run(["bash", str(ROOT / "tools" / "check-sdk.sh"), "typescript"], check=True)
+    installed = modules / "@node-pulumi" / "node" / "index.js"
+    checkout = hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
+    with FileLock(Path(tempfile.gettempdir()) / f"node-pulumi-{checkout}-typescript.lock"):
+        if not installed.exists():
+            subprocess.run(["bash", str(ROOT / "tools" / "check-sdk.sh"), "typescript"], check=True)
     return modules

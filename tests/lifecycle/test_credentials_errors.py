@@ -15,6 +15,7 @@ from node_pulumi import NodeClient
 from node_pulumi.sandbox import Sandbox
 
 from ..conftest import API_KEY, USER_ID
+from ..seen import live_ids
 from . import agree
 from .agree import resources
 from .door import Door
@@ -23,10 +24,6 @@ from .stack import Stack
 bare_door_stack, door_stack = agree.bare_door_stack, agree.door_stack  # the agree program's
 
 ANSWERS = [("USER_NOT_FOUND", "User not found."), ("ERROR", "API key does not exist.")]
-
-
-def live(sandbox: Sandbox) -> list[str]:
-    return [str(s["snapshot_id"]) for s in sandbox.snapshots() if s["snapshot_status"] != "deleted"]
 
 
 @pytest.mark.parametrize("answer", ANSWERS, ids=["user-not-found", "key-does-not-exist"])
@@ -38,7 +35,7 @@ def test_refresh_and_destroy_under_a_credentials_answer_keep_state_and_fail_with
     stack.up()
     kept = resources(stack, door.snapshot_type, door.schedule_type)
     assert [t for t, _ in kept] == sorted([door.snapshot_type, door.schedule_type])
-    (snapshot_id,) = live(sandbox)
+    (snapshot_id,) = live_ids(sandbox)
     (schedule,) = sandbox.schedules()
 
     sandbox.set_fault("*", error=answer)
@@ -57,7 +54,7 @@ def test_refresh_and_destroy_under_a_credentials_answer_keep_state_and_fail_with
         "delete_snapshot",
         "set_server_snapshot_schedule",
     }
-    assert live(sandbox) == [snapshot_id]
+    assert live_ids(sandbox) == [snapshot_id]
     assert sandbox.schedules() == [schedule]
 
     sandbox.clear_faults()
@@ -65,7 +62,7 @@ def test_refresh_and_destroy_under_a_credentials_answer_keep_state_and_fail_with
     assert resources(stack, door.snapshot_type, door.schedule_type) == kept
     stack.run("destroy", "--yes", "--skip-preview")
     assert resources(stack, door.snapshot_type, door.schedule_type) == []
-    assert live(sandbox) == []
+    assert live_ids(sandbox) == []
     assert sandbox.schedules()[0]["daily_snapshot"] == "no"
 
 

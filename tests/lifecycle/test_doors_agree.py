@@ -9,14 +9,13 @@ The sandbox's clock stands still: a snapshot stays `processing` until a test mov
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
 from node_pulumi.sandbox import Sandbox
 
 from ..clock import StillClock
-from ..conftest import API_KEY, USER_ID
+from ..seen import functions
 from . import agree
 from .agree import resources
 from .door import Door
@@ -25,22 +24,7 @@ from .stack import Stack
 bare_door_stack, door_stack = agree.bare_door_stack, agree.door_stack  # the agree program's
 
 IP = "203.0.113.7"
-
-
-@pytest.fixture
-def clock() -> StillClock:
-    return StillClock()
-
-
-@pytest.fixture
-def sandbox(clock: StillClock) -> Iterator[Sandbox]:
-    """Snapshots take 60 s of the sandbox's still clock to turn active."""
-    with Sandbox(USER_ID, API_KEY, processing_seconds=60, clock=clock) as server:
-        yield server
-
-
-def functions(sandbox: Sandbox) -> list[str]:
-    return [c.function for c in sandbox.calls()]
+pytestmark = pytest.mark.sandbox(processing_seconds=60)  # of its still clock
 
 
 def test_a_whole_number_is_the_server_id_a_look_up_asks_for(

@@ -14,6 +14,7 @@ from typing import Any
 
 from node_pulumi.sandbox import Sandbox
 
+from ..seen import live
 from .conftest import configure_for
 from .stack import Stack
 
@@ -36,10 +37,6 @@ def plan(stack: Stack) -> dict[str, tuple[str, dict[str, Any], list[str]]]:
             sorted(step.get("replaceReasons") or []),
         )
     return planned
-
-
-def live(sandbox: Sandbox) -> list[dict[str, Any]]:
-    return [s for s in sandbox.snapshots() if s["snapshot_status"] != "deleted"]
 
 
 def test_snapshot_inputs_from_resources_created_in_the_same_up(

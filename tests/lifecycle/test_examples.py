@@ -12,15 +12,12 @@ from node_pulumi import NodeClient
 from node_pulumi.sandbox import Sandbox
 
 from ..conftest import API_KEY, USER_ID
+from ..seen import functions
 from .conftest import EXAMPLES, configure_for
 from .stack import Stack
 
 MakeStack = Callable[[Path, str], Stack]
 HOOKED = Path(__file__).parent / "hooked"
-
-
-def functions(sandbox: Sandbox) -> list[str]:
-    return [c.function for c in sandbox.calls()]
 
 
 def test_basic_example(make_stack: MakeStack, sandbox: Sandbox) -> None:

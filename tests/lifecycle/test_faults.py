@@ -28,7 +28,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,8 @@ import requests
 from node_pulumi.sandbox import Call, Sandbox
 
 from ..clock import StillClock
-from ..conftest import API_KEY, USER_ID
+from ..conftest import API_KEY, HELD_SECONDS, USER_ID
+from ..seen import functions
 from .background import kill_up, start_up, wait_for
 from .conftest import configure_for
 from .door import Door
@@ -55,15 +56,13 @@ TIMEOUT = 2.0
 SLOW = 6.0
 """Seconds a slow answer takes: well past TIMEOUT, so the client has given up (and looked the
 snapshot up) long before."""
-PROCESSING = 600.0
+PROCESSING = HELD_SECONDS
+"""The held sandbox's processing time: the provider names the server's *processing* snapshots
+after a lost create answer, however long the test takes to get there; its clock moves only when
+a test moves it."""
 DAY = 86400  # seconds
-"""The held sandbox's processing time; its clock moves only when a test moves it."""
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def functions(sandbox: Sandbox) -> list[str]:
-    return [c.function for c in sandbox.calls()]
 
 
 def ids(sandbox: Sandbox) -> set[str]:
@@ -113,24 +112,11 @@ def wait_for_answer(sandbox: Sandbox, function: str) -> None:
 
 
 def free_port() -> int:
-    """A loopback port nothing listens on (bound to port 0, then released)."""
+    """A loopback port nothing listens on (bound to port 0, then released): another process
+    may take it before it is used, so only the serial kill test uses it."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def clock() -> StillClock:
-    return StillClock()
-
-
-@pytest.fixture
-def held_sandbox(clock: StillClock) -> Iterator[Sandbox]:
-    """A sandbox whose snapshots stay `processing` until the test moves its clock, as real ones
-    would for minutes: the provider names the server's *processing* snapshots after a lost
-    create answer, however long the test takes to get there."""
-    with Sandbox(USER_ID, API_KEY, processing_seconds=PROCESSING, clock=clock) as server:
-        yield server
 
 
 # --- create_snapshot ----------------------------------------------------------------------------
@@ -144,9 +130,11 @@ def test_a_create_the_api_never_performed_fails_readably_and_the_rerun_converges
     answer that may hide a snapshot makes the provider look (and it finds none); the rerun takes
     exactly one snapshot and a further up changes nothing."""
     sandbox = held_sandbox
-    dead = f"http://127.0.0.1:{free_port()}/api/v1/"
-    stack = configure_for(bare_door_stack, dead, **{"node:clientIpAddress": CLIENT_IP})
-    message = the_error(door, stack.up(ok=False))
+    with socket.socket() as closed:  # bound, never listening: refused, and no other test's
+        closed.bind(("127.0.0.1", 0))  # sandbox can take the port meanwhile (xdist)
+        dead = f"http://127.0.0.1:{closed.getsockname()[1]}/api/v1/"
+        stack = configure_for(bare_door_stack, dead, **{"node:clientIpAddress": CLIENT_IP})
+        message = the_error(door, stack.up(ok=False))
     assert "create_snapshot: connection failed" in message and "refused" in message
     assert "may have" not in message  # the request never left
     assert sandbox.calls() == [] and door.state_ids(stack) == set()
@@ -566,6 +554,7 @@ COUNT = 20
 
 
 @pytest.mark.parametrize("restart", ["at-once", "after-the-up"])
+@pytest.mark.serial  # a sandbox killed mid-up, restarted on its port
 def test_sandbox_killed_in_the_middle_of_an_up_loses_nothing(
     door: Door, make_stack: Callable[[Path, str], Stack], tmp_path: Path, restart: str
 ) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,6 @@ import pytest
 from node_pulumi.sandbox import Sandbox
 
 from ..clock import StillClock
-from ..conftest import API_KEY, USER_ID
 from .background import start_up, wait_for
 from .conftest import configure_for
 from .stack import Stack
@@ -27,24 +26,14 @@ from .stack import Stack
 PROGRAM = Path(__file__).parent / "hooked_pair"
 
 
-@pytest.fixture
-def clock() -> StillClock:
-    return StillClock()
-
-
-@pytest.fixture
-def still_sandbox(clock: StillClock) -> Iterator[Sandbox]:
-    with Sandbox(USER_ID, API_KEY, processing_seconds=60, clock=clock) as server:
-        yield server
-
-
+@pytest.mark.serial  # two hooks at once, killed after
+@pytest.mark.sandbox(processing_seconds=60)  # of its still clock
 def test_two_waiting_hooks_take_their_snapshots_at_once(
     make_stack: Callable[[Path, str], Stack],
-    still_sandbox: Sandbox,
+    sandbox: Sandbox,
     clock: StillClock,
     tmp_path: Path,
 ) -> None:
-    sandbox = still_sandbox
     stack = configure_for(make_stack(PROGRAM, "hooked-pair"), sandbox)
     stack.up()  # creates: no hook runs
     assert sandbox.calls("create_snapshot") == []

@@ -30,7 +30,7 @@ import pytest
 from node_pulumi.sandbox import Sandbox
 
 from ..clock import StillClock
-from ..conftest import API_KEY, USER_ID
+from ..conftest import API_KEY
 from .background import kill_up, start_up, wait_for
 from .conftest import configure_for
 from .door import Door
@@ -52,6 +52,9 @@ without a working Cancel it would never exit (the sandbox's clock stands still, 
 becomes active)."""
 
 MakeStack = Callable[[Path, str], Stack]
+WAITING_SERVERS = (*SERVERS, *(f"srv-{i:02d}" for i in range(COUNT)))
+"""What the held sandbox of the Ctrl-C tests knows: the `waiting` program's servers and the
+`many` programs' srv-00 .. srv-03 (its snapshots stay `processing` until the test says)."""
 
 
 def polled_snapshots(sandbox: Sandbox) -> set[str]:
@@ -66,20 +69,6 @@ def pending_operations(stack: Stack) -> list[tuple[str, str, str | None]]:
         (op["resource"]["urn"].rpartition("::")[2], op["type"], op["resource"].get("id"))
         for op in operations
     )
-
-
-@pytest.fixture
-def clock() -> StillClock:
-    return StillClock()
-
-
-@pytest.fixture
-def slow_sandbox(clock: StillClock) -> Iterator[Sandbox]:
-    """Snapshots stay `processing` for an hour of the clock: the creates wait until told. It
-    knows the `waiting` program's servers and the `many` programs' srv-00 .. srv-03."""
-    servers = (*SERVERS, *(f"srv-{i:02d}" for i in range(COUNT)))
-    with Sandbox(USER_ID, API_KEY, processing_seconds=3600, clock=clock, servers=servers) as api:
-        yield api
 
 
 def press_ctrl_c_once_all_wait(
@@ -122,15 +111,17 @@ def cancelled_up(stack: Stack, sandbox: Sandbox, log: Path) -> Iterator[subproce
         kill_up(up)
 
 
+@pytest.mark.serial  # a Ctrl-C timed against the waits
+@pytest.mark.sandbox(servers=WAITING_SERVERS)
 def test_one_ctrl_c_while_snapshots_wait_loses_nothing(
-    door: Door, make_stack: MakeStack, slow_sandbox: Sandbox, clock: StillClock, tmp_path: Path
+    door: Door, make_stack: MakeStack, held_sandbox: Sandbox, clock: StillClock, tmp_path: Path
 ) -> None:
     """One Ctrl-C while four snapshots wait. The plugin ends every wait at once: the CLI exits
     with each snapshot in state, `processing`, with an init error saying the wait was cancelled,
     and the next `up` resumes the waits without taking a new snapshot. The dynamic door's waits
     go on: the up ends once the snapshots are active. Either way, every snapshot ends in state,
     active, with no pending operation and no second create."""
-    sandbox = slow_sandbox
+    sandbox = held_sandbox
     stack = configure_for(
         door.new_stack(make_stack(door.many, "many")),
         sandbox,
@@ -188,8 +179,10 @@ def test_one_ctrl_c_while_snapshots_wait_loses_nothing(
     assert pending_operations(stack) == []
 
 
+@pytest.mark.serial  # a Ctrl-C timed against the waits
+@pytest.mark.sandbox(servers=WAITING_SERVERS)
 def test_ctrl_c_twice_while_waiting_names_every_snapshot_and_the_cleanup_works(
-    make_stack: MakeStack, slow_sandbox: Sandbox, tmp_path: Path
+    make_stack: MakeStack, held_sandbox: Sandbox, tmp_path: Path
 ) -> None:
     """Ctrl-C twice during an `up` of four waiting snapshots.
 
@@ -200,9 +193,9 @@ def test_ctrl_c_twice_while_waiting_names_every_snapshot_and_the_cleanup_works(
     snapshots), `refresh --clear-pending-creates` drops them, and `Snapshot.get` adopts the named
     ones.
     """
-    stack = configure_for(make_stack(WAITING, "waiting"), slow_sandbox)
+    stack = configure_for(make_stack(WAITING, "waiting"), held_sandbox)
     log = tmp_path / "up.log"
-    with cancelled_up(stack, slow_sandbox, log) as up:
+    with cancelled_up(stack, held_sandbox, log) as up:
         os.killpg(up.pid, signal.SIGINT)
         second = time.monotonic()
         up.wait(timeout=180)
@@ -211,7 +204,7 @@ def test_ctrl_c_twice_while_waiting_names_every_snapshot_and_the_cleanup_works(
     assert up.returncode != 0, output
     assert API_KEY not in output
 
-    snapshots = slow_sandbox.snapshots()
+    snapshots = held_sandbox.snapshots()
     assert len(snapshots) == len(SERVERS)
     named = dict(CREATED.findall(output))
     assert named == {s["snapshot_id"]: s["server_id"] for s in snapshots}, output
@@ -227,7 +220,7 @@ def test_ctrl_c_twice_while_waiting_names_every_snapshot_and_the_cleanup_works(
     assert PENDING_WARNING in rerun
     in_state = {r["id"] for r in stack.snapshots()}
     assert len(in_state) == len(SERVERS) and not in_state & named.keys()
-    assert len(slow_sandbox.snapshots()) == 2 * len(SERVERS)
+    assert len(held_sandbox.snapshots()) == 2 * len(SERVERS)
     assert pending_operations(stack) == interrupted_creates
 
     stack.run("refresh", "--yes", "--skip-preview", "--clear-pending-creates")

@@ -23,6 +23,7 @@ import pytest
 
 from node_pulumi.sandbox import Sandbox
 
+from ..seen import functions, live
 from .conftest import EXAMPLES, configure_for
 from .languages import EXAMPLES_BY_LANGUAGE, Example, typescript_installed
 from .stack import AMBIENT_WARNING, NATIVE_SNAPSHOT_TYPE, Stack, project_stack
@@ -52,14 +53,6 @@ def configure(stack: Stack, sandbox: Sandbox) -> Stack:
 @pytest.fixture
 def example_stack(bare_example_stack: Stack, sandbox: Sandbox) -> Stack:
     return configure(bare_example_stack, sandbox)
-
-
-def functions(sandbox: Sandbox) -> list[str]:
-    return [c.function for c in sandbox.calls()]
-
-
-def live(sandbox: Sandbox) -> list[dict[str, Any]]:
-    return [s for s in sandbox.snapshots() if s["snapshot_status"] != "deleted"]
 
 
 def plan(output: str) -> dict[str, dict[str, Any]]:

@@ -17,6 +17,7 @@ from typing import Any
 from node_pulumi.sandbox import Sandbox
 
 from ..conftest import API_KEY, USER_ID
+from ..seen import functions, live
 from .conftest import CLIENT_IP, configure_for
 from .door import Door
 from .stack import Stack
@@ -24,14 +25,6 @@ from .stack import Stack
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # marks a secret in Pulumi's state
 NO_CREDENTIALS = "get_snapshots: no node.co.id credentials in this preview"
 PLAINTEXT_WARNING = "stack config 'node:apiKey' is stored in plaintext"
-
-
-def live(sandbox: Sandbox) -> list[dict[str, Any]]:
-    return [s for s in sandbox.snapshots() if s["snapshot_status"] != "deleted"]
-
-
-def functions(sandbox: Sandbox) -> list[str]:
-    return [c.function for c in sandbox.calls()]
 
 
 def warnings(output: str) -> list[str]:

@@ -14,16 +14,9 @@ from typing import Any
 from node_pulumi.sandbox import Sandbox
 
 from ..conftest import API_KEY, USER_ID
+from ..seen import functions, live
 from .conftest import configure_for
 from .stack import NATIVE_SNAPSHOT_TYPE, Stack
-
-
-def live(sandbox: Sandbox) -> list[dict[str, Any]]:
-    return [s for s in sandbox.snapshots() if s["snapshot_status"] != "deleted"]
-
-
-def functions(sandbox: Sandbox) -> list[str]:
-    return [c.function for c in sandbox.calls()]
 
 
 def snapshots(stack: Stack) -> list[dict[str, Any]]:

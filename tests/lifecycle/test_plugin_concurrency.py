@@ -61,6 +61,7 @@ def frozen_sandbox() -> Iterator[tuple[Sandbox, StillClock]]:
         yield server, clock
 
 
+@pytest.mark.serial  # twenty waits at once
 def test_twenty_plugin_snapshots_all_wait_together(
     make_stack: MakeStack, frozen_sandbox: tuple[Sandbox, StillClock], tmp_path: Path
 ) -> None:

@@ -6,32 +6,16 @@ a wait can only end by its deadline (or a failing status call), and the next `up
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from node_pulumi.sandbox import Sandbox
 
 from ..clock import StillClock
-from ..conftest import API_KEY, USER_ID
+from ..seen import functions
 from .conftest import configure_for
 from .stack import NATIVE_SNAPSHOT_TYPE, Stack
 
-
-@pytest.fixture
-def clock() -> StillClock:
-    return StillClock()
-
-
-@pytest.fixture
-def sandbox(clock: StillClock) -> Iterator[Sandbox]:
-    """A sandbox whose snapshots take 60 s of its (frozen) clock to become active."""
-    with Sandbox(USER_ID, API_KEY, processing_seconds=60, clock=clock) as server:
-        yield server
-
-
-def functions(sandbox: Sandbox) -> list[str]:
-    return [c.function for c in sandbox.calls()]
+pytestmark = pytest.mark.sandbox(processing_seconds=60)  # of its still clock
 
 
 def test_a_wait_past_its_deadline_leaves_the_snapshot_in_state_and_up_resumes_it(

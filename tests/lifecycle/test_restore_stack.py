@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,22 +15,13 @@ import yaml
 
 from node_pulumi.sandbox import Sandbox
 
-from ..clock import StillClock
 from ..conftest import API_KEY, USER_ID
 from .conftest import EXAMPLES
 from .stack import PASSPHRASE, Stack
 
 COMMAND = str(Path(sys.executable).parent / "node-pulumi")
 IP = "203.0.113.7"
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    """Snapshots are active and reinstalls over at once: the clock need not move."""
-    with Sandbox(
-        USER_ID, API_KEY, clock=StillClock(), processing_seconds=0, reinstall_seconds=0
-    ) as server:
-        yield server
+pytestmark = pytest.mark.sandbox(reinstall_seconds=0)  # reinstalls over at once
 
 
 def node_pulumi(stack: Stack, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -16,6 +16,7 @@ import pytest
 
 from node_pulumi.sandbox import INVALID_CHECKSUM, Sandbox
 
+from ..seen import functions, live_ids
 from .conftest import configure_for
 from .door import Door
 from .stack import Stack
@@ -45,18 +46,9 @@ def make_rotating(
     return lambda door: configure_for(program_stack(make_stack, door), sandbox)
 
 
-def functions(sandbox: Sandbox) -> list[str]:
-    return [c.function for c in sandbox.calls()]
-
-
 def deleted_ids(sandbox: Sandbox) -> list[str]:
     """The ids delete_snapshot was called for, in call order."""
     return [c.params["snapshot_id"] for c in sandbox.calls("delete_snapshot")]
-
-
-def live_ids(sandbox: Sandbox) -> list[str]:
-    """The ids of the snapshots not deleted, oldest first."""
-    return [str(s["snapshot_id"]) for s in sandbox.snapshots() if s["snapshot_status"] != "deleted"]
 
 
 def resource(stack: Stack, door: Door) -> dict[str, Any]:

@@ -10,26 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from node_pulumi.sandbox import Sandbox
 
 from ..clock import StillClock
+from ..seen import functions, live_ids
 from .door import DYNAMIC, PLUGIN, Door
 from .stack import Stack
-
-# A still clock, and a sandbox whose snapshots take 60 s of it to become active.
-from .test_plugin_wait import clock as clock
-from .test_plugin_wait import sandbox as sandbox
-from .test_rotating import (
-    deleted_ids,
-    functions,
-    held,
-    live_ids,
-    resource,
-    trigger,
-)
+from .test_rotating import deleted_ids, held, resource, trigger
 from .test_rotating import make_rotating as make_rotating  # the fixture, used by name
 
 MakeRotating = Callable[[Door], Stack]
+pytestmark = pytest.mark.sandbox(processing_seconds=60)  # of the still clock: waits time out
 
 
 def fail_a_wait(stack: Stack, sandbox: Sandbox) -> tuple[str, str, str]:
