@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from typing import Any, TypeVar
@@ -81,6 +82,29 @@ def sandbox(clock: StillClock, request: pytest.FixtureRequest) -> Iterator[Sandb
     options = _sandbox_options(request, processing_seconds=0)
     with Sandbox(USER_ID, API_KEY, clock=clock, **options) as server:
         yield server
+
+
+CLIENT_IP = "203.0.113.7"
+"""The client IP address the `env` fixture gives a command (a documentation address)."""
+
+
+@pytest.fixture
+def env(sandbox: Sandbox) -> dict[str, str]:
+    """The environment of a `node-pulumi` command a test runs: the sandbox's settings in NODE_*
+    variables, and none of the developer's NODE_*, PULUMI_*, proxy or CA bundle settings."""
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("NODE_", "PULUMI_"))
+        and k.upper() not in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
+        and k not in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+    }
+    return base | {
+        "NODE_USER_ID": USER_ID,
+        "NODE_API_KEY": API_KEY,
+        "NODE_ENDPOINT": sandbox.url,
+        "NODE_CLIENT_IP_ADDRESS": CLIENT_IP,
+    }
 
 
 @pytest.fixture

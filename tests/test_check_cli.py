@@ -9,7 +9,6 @@ tested sit hours away from each threshold; exact edges are tested in the core (t
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -22,26 +21,15 @@ from node_pulumi.sandbox import Sandbox
 from node_pulumi.sandbox._store import format_time
 
 from .clock import StillClock
-from .conftest import API_KEY, USER_ID
+from .conftest import API_KEY, CLIENT_IP
 
 COMMAND = str(Path(sys.executable).parent / "node-pulumi")
-IP = "203.0.113.7"
+IP = CLIENT_IP
 HOUR = 3600.0
 
 # The command reads the machine's clock: the sandbox's stands still at the real time.
 pytestmark = [pytest.mark.wall_clock, pytest.mark.sandbox(servers=("1", "2", "3"))]
 EXIT_TIMEOUT = 60
-
-
-@pytest.fixture
-def env(sandbox: Sandbox) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("NODE_", "PULUMI_"))}
-    return base | {
-        "NODE_USER_ID": USER_ID,
-        "NODE_API_KEY": API_KEY,
-        "NODE_ENDPOINT": sandbox.url,
-        "NODE_CLIENT_IP_ADDRESS": IP,
-    }
 
 
 def taken(

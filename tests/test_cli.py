@@ -30,29 +30,17 @@ from node_pulumi.sandbox import Sandbox
 
 from .child import interruptible
 from .clock import StillClock
-from .conftest import API_KEY, USER_ID
+from .conftest import API_KEY, CLIENT_IP, USER_ID
 
 COMMAND = str(Path(sys.executable).parent / "node-pulumi")
 SERVER = "12345"
-IP = "203.0.113.7"
+IP = CLIENT_IP
 PROCESSING_SECONDS = 60.0
 REINSTALL_SECONDS = 600.0
 EXIT_TIMEOUT = 60  # seconds a command may take before the test gives up on it
 pytestmark = pytest.mark.sandbox(
     processing_seconds=PROCESSING_SECONDS, reinstall_seconds=REINSTALL_SECONDS
 )
-
-
-@pytest.fixture
-def env(sandbox: Sandbox) -> dict[str, str]:
-    """The command's environment: the sandbox's settings in NODE_* variables, nothing else."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("NODE_", "PULUMI_"))}
-    return base | {
-        "NODE_USER_ID": USER_ID,
-        "NODE_API_KEY": API_KEY,
-        "NODE_ENDPOINT": sandbox.url,
-        "NODE_CLIENT_IP_ADDRESS": IP,
-    }
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ table or as JSON."""
 from __future__ import annotations
 
 import json
-import os
 import socket
 import ssl
 import subprocess
@@ -23,12 +22,12 @@ from node_pulumi._cli._status import CREDENTIALS, FAILED, OK, USAGE
 from node_pulumi._core.doctor import LATENCY_CALLS
 from node_pulumi.sandbox import Sandbox
 
-from .conftest import API_KEY, USER_ID
+from .conftest import API_KEY, CLIENT_IP, USER_ID
 from .loopback import ConnectProxy, Relay
 
 COMMAND = str(Path(sys.executable).parent / "node-pulumi")
 SERVER = "12345"
-IP = "203.0.113.7"
+IP = CLIENT_IP
 PROXY_PAGE = (
     b"<!DOCTYPE html><html><head><title>Access Denied</title></head>"
     b"<body>The corporate proxy blocked this request.</body></html>"
@@ -36,24 +35,6 @@ PROXY_PAGE = (
 
 # The stricter reading, as a demanding API would have it; snapshots active at once.
 pytestmark = pytest.mark.sandbox(strict_client_ip=True)
-
-
-@pytest.fixture
-def env(sandbox: Sandbox) -> dict[str, str]:
-    """Good settings in NODE_* variables, and no proxy or CA of the developer's."""
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("NODE_", "PULUMI_"))
-        and k.upper() not in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
-        and k not in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
-    }
-    return base | {
-        "NODE_USER_ID": USER_ID,
-        "NODE_API_KEY": API_KEY,
-        "NODE_ENDPOINT": sandbox.url,
-        "NODE_CLIENT_IP_ADDRESS": IP,
-    }
 
 
 @pytest.fixture
