@@ -50,13 +50,15 @@ func main() {
 		ctx.Export("snapshotId", snap.SnapshotId)
 		ctx.Export("snapshotStatus", snap.SnapshotStatus)
 		ctx.Export("dailyMaxAge", schedule.DailyMaxAge)
-		ctx.Export("snapshotIds", existing.Snapshots().ApplyT(func(s []node.SnapshotInfo) []string {
+		// Every record's SnapshotUrl is a secret, which makes the whole answer secret: the ids
+		// alone are not, so they are exported unwrapped.
+		ctx.Export("snapshotIds", pulumi.Unsecret(existing.Snapshots().ApplyT(func(s []node.SnapshotInfo) []string {
 			ids := make([]string, len(s))
 			for i, record := range s {
 				ids[i] = record.SnapshotId
 			}
 			return ids
-		}).(pulumi.StringArrayOutput))
+		}).(pulumi.StringArrayOutput)))
 		return nil
 	})
 }

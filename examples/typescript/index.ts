@@ -27,4 +27,8 @@ const existing = node.getSnapshotsOutput({ serverId: snap.serverId, status: "all
 export const snapshotId: pulumi.Output<string> = snap.snapshotId;
 export const snapshotStatus = snap.snapshotStatus;
 export const dailyMaxAge = schedule.dailyMaxAge;
-export const snapshotIds = existing.snapshots.apply((s) => s.map((record) => record.snapshotId));
+// Every record's snapshotUrl is a secret, which makes the whole answer secret: the ids alone are
+// not, so they are exported unwrapped.
+export const snapshotIds = pulumi.unsecret(
+    existing.snapshots.apply((s) => s.map((record) => record.snapshotId)),
+);

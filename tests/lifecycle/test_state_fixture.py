@@ -19,6 +19,7 @@ from node_pulumi import NodeClient
 from node_pulumi.sandbox import Sandbox
 
 from ..conftest import API_KEY, USER_ID
+from .conftest import CLIENT_IP
 from .stack import NATIVE_SNAPSHOT_TYPE, SNAPSHOT_TYPE, Stack
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -71,13 +72,14 @@ def test_a_stack_from_release_0_1_0_refreshes_stays_unchanged_and_destroys(
         "NODE_USER_ID": USER_ID,
         "NODE_API_KEY": API_KEY,
         "NODE_ENDPOINT": sandbox.url,
+        "NODE_CLIENT_IP_ADDRESS": CLIENT_IP,  # the lifecycle sandbox reads the API strictly
     }
     stack.run("stack", "import", "--file", str(STATE))
 
     stack.run("refresh", "--yes", "--skip-preview", "--expect-no-changes")
-    assert sorted(c.params["snapshot_id"] for c in sandbox.calls("get_snapshot_detail")) == sorted(
-        ids
-    )
+    reads = sandbox.calls("get_snapshot_detail")
+    assert sorted(c.params["snapshot_id"] for c in reads) == sorted(ids)
+    assert {c.params["client_ip_address"] for c in reads} == {CLIENT_IP}
     stack.run("preview", "--expect-no-changes")
     sandbox.clear_calls()
     stack.run("up", "--yes", "--skip-preview", "--expect-no-changes")
