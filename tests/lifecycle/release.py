@@ -1,7 +1,7 @@
 """The release as a user gets it, for the plugin acquisition tests (test_plugin_acquisition.py):
 the wheel, the plugin tarballs and their checksums file (scripts/release.py), a wheelhouse that
-stands in for the package index, and a loopback HTTP server that stands in for the GitHub
-release the tarballs are published on.
+stands in for the package index. The loopback HTTP server that stands in for the GitHub release
+is the dry run's own (`scripts.releasing.cli_install.serve`).
 
 The engine builds a downloaded plugin's virtualenv with pip (Pulumi's Python host runs
 ``pip install -r requirements.txt``); a stack's environment (``offline_pip``) points pip at the
@@ -10,14 +10,8 @@ wheelhouse only, so that no test reaches the package index.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import http.server
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).parents[2]
@@ -63,33 +57,3 @@ def build_wheelhouse(wheel: Path, out: Path) -> Path:
 def offline_pip(wheelhouse: Path) -> dict[str, str]:
     """Environment for pip to install only from ``wheelhouse``, never from an index."""
     return {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheelhouse)}
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    requests: list[str]
-
-    def log_message(self, format: str, *args: object) -> None:
-        self.requests.append(self.path)
-
-
-@contextmanager
-def serve(directory: Path) -> Iterator[tuple[str, list[str]]]:
-    """Serve ``directory`` over HTTP on loopback: yields its URL (ending in /) and the list of
-    paths requested so far."""
-    requests: list[str] = []
-    handler = functools.partial(
-        type("Handler", (_Quiet,), {"requests": requests}), directory=str(directory)
-    )
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", requests
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()

@@ -24,19 +24,22 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import yaml
+from filelock import FileLock
 
 from node_pulumi import __version__
 from node_pulumi.sandbox import Sandbox
 from scripts.releasing import plugin
+from scripts.releasing.cli_install import serve
+from scripts.releasing.plugin import sha256
 
 from .conftest import configure_for, missing
 from .languages import EXAMPLES_BY_LANGUAGE, ROOT, Example
-from .release import build_wheel, build_wheelhouse, offline_pip, serve, sha256
+from .release import build_wheel, build_wheelhouse, offline_pip
 from .stack import NATIVE_SNAPSHOT_TYPE, Stack
 
 TARBALL = f"pulumi-resource-node-v{__version__}-linux-amd64.tar.gz"
@@ -44,11 +47,15 @@ PLUGIN_DIR = f"resource-node-v{__version__}"
 
 
 @pytest.fixture(scope="session")
-def release_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def release_dir(
+    tmp_path_factory: pytest.TempPathFactory, shared_lock: Callable[[str], FileLock]
+) -> Path:
     """The wheel, the six plugin tarballs and the checksums file, as a release publishes them
-    (scripts/releasing/plugin.py, which scripts/release.py runs)."""
+    (scripts/releasing/plugin.py, which scripts/release.py runs). The wheel is built in the
+    checkout's build/ folder: one xdist worker at a time, or two builds clash there."""
     out = tmp_path_factory.mktemp("release")
-    wheel = build_wheel(out)
+    with shared_lock("build-wheel"):
+        wheel = build_wheel(out)
     tarballs = plugin.build_plugin_tarballs(wheel, out)
     plugin.write_checksums(tarballs, out / plugin.checksums_name(__version__))
     return out
